@@ -1,0 +1,28 @@
+/*
+ * The table of check types. A new check module adds one line here; the
+ * order is the order of the built-in default profile.
+ */
+#include <string.h>
+
+#include "../core/check.h"
+
+extern const struct check_type check_tcp;
+extern const struct check_type check_http;
+extern const struct check_type check_permissions;
+
+const struct check_type *const check_types[] = {
+	&check_tcp,
+	&check_http,
+	&check_permissions,
+	NULL,
+};
+
+const struct check_type *check_type_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; check_types[i]; i++)
+		if (!strcmp(check_types[i]->name, name))
+			return check_types[i];
+	return NULL;
+}

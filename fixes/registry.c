@@ -1,0 +1,24 @@
+/*
+ * The table of fixes. A new fix module adds one line here and names itself
+ * in its check type's `fix` field.
+ */
+#include <string.h>
+
+#include "../core/fix.h"
+
+extern const struct fix_type fix_chmod;
+
+const struct fix_type *const fix_types[] = {
+	&fix_chmod,
+	NULL,
+};
+
+const struct fix_type *fix_type_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; fix_types[i]; i++)
+		if (!strcmp(fix_types[i]->name, name))
+			return fix_types[i];
+	return NULL;
+}
