@@ -14,6 +14,8 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/preflight
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 BUILD ?= build
 CC ?= cc
@@ -99,9 +101,16 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/preflight $(DESTDIR)$(BINDIR)/preflight
 	install -m 0644 docs/preflight.1 $(DESTDIR)$(MANDIR)/man1/preflight.1
+	install -d $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DATADIR)/schema
+	install -m 0644 scripts/preflight.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/preflight
+	install -m 0644 docs/schema/config.schema.json \
+		docs/schema/report.schema.json $(DESTDIR)$(DATADIR)/schema/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/preflight $(DESTDIR)$(MANDIR)/man1/preflight.1
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/preflight
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf $(BUILD)
