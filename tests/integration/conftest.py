@@ -18,8 +18,9 @@ real servers on 127.0.0.1. Fixtures:
                       Every process is killed at the end of the module,
                       and at interpreter exit whatever happens.
   preflight(*args, cwd=None, env=None, timeout=30, config=None)
-                      runs the binary and returns a Run (.rc, .out, .err,
-                      .json, .elapsed, .config_path, .args). `config` is a
+                      runs the binary and returns a Run (.rc, .out, .err
+                      as text, .out_bytes, .err_bytes as bytes, .json,
+                      .elapsed, .config_path, .args, .check(id)). `config` is a
                       dict (written as JSON) or a str (written verbatim)
                       to a temporary file passed with -c before the other
                       arguments. `cwd` defaults to a fresh empty directory
@@ -175,8 +176,10 @@ class Run:
     def __init__(self, args, proc, elapsed, config_path):
         self.args = args
         self.rc = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
+        self.out_bytes = proc.stdout
+        self.err_bytes = proc.stderr
+        self.out = proc.stdout.decode("utf-8", "replace")
+        self.err = proc.stderr.decode("utf-8", "replace")
         self.elapsed = elapsed
         self.config_path = config_path
         try:
@@ -243,11 +246,11 @@ def preflight(tmp_path):
         try:
             proc = subprocess.run(argv, cwd=str(cwd or workdir),
                                   env=full_env, stdin=subprocess.DEVNULL,
-                                  capture_output=True, text=True,
-                                  errors="replace", timeout=timeout)
+                                  capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:
             pytest.fail("preflight did not finish within %s s: %s\n%s"
-                        % (timeout, " ".join(argv), e.stderr or ""))
+                        % (timeout, " ".join(argv),
+                           (e.stderr or b"").decode("utf-8", "replace")))
         result = Run(argv, proc, time.monotonic() - start, config_path)
         sys.stderr.write(repr(result) + "\n")
         return result

@@ -111,6 +111,25 @@ def test_redirect_is_not_followed_unless_asked(backend, preflight):
     assert c["status"] == "fail" and "302" in c["message"], c
 
 
+def test_follow_redirects_when_asked(backend, preflight):
+    r = preflight("-f", "json", config=config(http(
+        "moved", backend().url + "/redirect", follow_redirects=True,
+        expect={"json": {"status": "healthy"}})))
+    assert r.rc == 0, r
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_hostile_body_is_escaped_in_reports(fmt, backend, preflight):
+    r = preflight("-f", fmt, "-v", config=config(http(
+        "junk", backend().url + "/junk",
+        expect={"json": {"status": "healthy"}})))
+    assert r.rc == 1, r
+    out = r.out_bytes.decode("utf-8")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out), repr(out)
+    if fmt == "json":
+        assert "not JSON" in r.check("junk")["message"]
+
+
 def test_nested_json_and_body_contains(backend, preflight):
     b = backend()
     r = preflight("-f", "json", config=config(
