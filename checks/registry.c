@@ -9,11 +9,13 @@
 extern const struct check_type check_tcp;
 extern const struct check_type check_http;
 extern const struct check_type check_permissions;
+extern const struct check_type check_postgres;
 
 const struct check_type *const check_types[] = {
 	&check_tcp,
 	&check_http,
 	&check_permissions,
+	&check_postgres,
 	NULL,
 };
 
