@@ -11,6 +11,7 @@
 # Quiet by default: V=1 shows the commands.
 
 # ---- settings ----------------------------------------------------------
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man

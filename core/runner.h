@@ -33,7 +33,8 @@ struct run {
 	unsigned char *ran;	/* 1 where the check was selected */
 	int64_t started_epoch_ms;
 	int64_t duration_ms;
-	int interrupted;	/* SIGINT or SIGTERM stopped the run */
+	int interrupted;	/* the signal that stopped the run, or 0 */
+	int abandoned;		/* checks cut at their deadline, still running */
 };
 
 /* Returns 0, or -1 with *cause set on an internal error. */
@@ -44,7 +45,11 @@ void run_release(struct run *run);
 /* Marks needs of selected checks selected too (positional IDs). */
 void runner_select_needs(const struct config *cfg, unsigned char *selected);
 
-/* Requests a stop: no new checks start, children are killed. Async-safe. */
-void runner_interrupt(void);
+/*
+ * Requests a stop: no new check starts, children are killed, checks still
+ * running are reported as not run. Async-signal-safe; sig is recorded in
+ * run->interrupted.
+ */
+void runner_interrupt(int sig);
 
 #endif
