@@ -10,12 +10,14 @@ extern const struct check_type check_tcp;
 extern const struct check_type check_http;
 extern const struct check_type check_permissions;
 extern const struct check_type check_postgres;
+extern const struct check_type check_openapi;
 
 const struct check_type *const check_types[] = {
 	&check_tcp,
 	&check_http,
 	&check_permissions,
 	&check_postgres,
+	&check_openapi,
 	NULL,
 };
 
