@@ -10,6 +10,7 @@ extern const struct check_type check_tcp;
 extern const struct check_type check_http;
 extern const struct check_type check_permissions;
 extern const struct check_type check_postgres;
+extern const struct check_type check_container;
 extern const struct check_type check_openapi;
 
 const struct check_type *const check_types[] = {
@@ -17,6 +18,7 @@ const struct check_type *const check_types[] = {
 	&check_http,
 	&check_permissions,
 	&check_postgres,
+	&check_container,
 	&check_openapi,
 	NULL,
 };

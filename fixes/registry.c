@@ -7,9 +7,11 @@
 #include "../core/fix.h"
 
 extern const struct fix_type fix_chmod;
+extern const struct fix_type fix_container_start;
 
 const struct fix_type *const fix_types[] = {
 	&fix_chmod,
+	&fix_container_start,
 	NULL,
 };
 
