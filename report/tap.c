@@ -5,7 +5,8 @@
  * every check that did not simply pass.
  *
  * Descriptions are kept on one line with "#" and "\" escaped; YAML strings
- * are double-quoted with JSON escapes, which YAML reads the same way.
+ * are double-quoted with JSON escapes, which YAML reads the same way, and
+ * the noncharacters YAML refuses (U+FFFE, U+FFFF) become U+FFFD.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,22 @@ static int tap_ran(const struct report *rep, size_t i)
 	return !rep->run->ran || rep->run->ran[i];
 }
 
+/* YAML refuses U+FFFE and U+FFFF even in quotes: they become U+FFFD. */
+static void tap_drop_nonchars(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf &&
+		    ((unsigned char)s[2] & 0xfe) == 0xbe)
+			s[2] = (char)0xbd;
+}
+
 /* A description or directive text: one line, "#" and "\" escaped. */
 static void tap_line_text(struct buf *out, const char *s)
 {
 	char *clean = text_sanitize(s ? s : "", strlen(s ? s : ""), 0, 0);
 	const char *p;
 
+	tap_drop_nonchars(clean);
 	for (p = clean; *p; p++) {
 		if (*p == '#' || *p == '\\')
 			buf_addstr(out, "\\");
@@ -36,7 +47,10 @@ static void tap_line_text(struct buf *out, const char *s)
 static void tap_yaml_str(struct buf *out, const char *s)
 {
 	char *clean = text_sanitize(s ? s : "", strlen(s ? s : ""), 0, 1);
-	cJSON *str = cJSON_CreateString(clean);
+	cJSON *str;
+
+	tap_drop_nonchars(clean);
+	str = cJSON_CreateString(clean);
 	char *quoted = cJSON_PrintUnformatted(str);
 
 	buf_addstr(out, quoted);

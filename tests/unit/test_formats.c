@@ -229,11 +229,14 @@ static void test_junit_never_carries_cdata_end_or_raw_markup(void **state)
 	buf_release(&out);
 }
 
-static void test_junit_replaces_xml_noncharacters(void **state)
+static void test_junit_and_tap_replace_noncharacters(void **state)
 {
 	struct buf out;
 
 	render(state, "junit", &out);
+	assert_null(strstr(out.data, "\xef\xbf\xbe"));
+	buf_release(&out);
+	render(state, "tap", &out);
 	assert_null(strstr(out.data, "\xef\xbf\xbe"));
 	buf_release(&out);
 }
@@ -328,7 +331,7 @@ int main(void)
 		T(test_each_format_leaves_out_unselected_checks),
 		T(test_junit_counts_tests_failures_and_skips),
 		T(test_junit_never_carries_cdata_end_or_raw_markup),
-		T(test_junit_replaces_xml_noncharacters),
+		T(test_junit_and_tap_replace_noncharacters),
 		T(test_junit_durations_are_seconds),
 		T(test_tap_plans_only_the_checks_that_ran),
 		T(test_tap_escapes_hash_in_descriptions),
