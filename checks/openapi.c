@@ -367,6 +367,22 @@ static int fetch(const struct openapi_state *st, const struct check_ctx *ctx,
 	return rc == CURLE_OK && code >= 200 && code <= 299 ? 0 : -1;
 }
 
+/* The body's first words with white space runs collapsed, sanitized. */
+static char *excerpt(const struct buf *body)
+{
+	char flat[EXCERPT_MAX * 2];
+	size_t i, n = 0;
+
+	for (i = 0; i < body->len && n < sizeof(flat) - 1; i++) {
+		int space = isspace((unsigned char)body->data[i]);
+
+		if (space && (!n || flat[n - 1] == ' '))
+			continue;
+		flat[n++] = space ? ' ' : body->data[i];
+	}
+	return result_clean(flat, n, EXCERPT_MAX);
+}
+
 static int load_doc(const struct openapi_state *st, struct buf *body,
 		    struct openapi_doc *doc, struct result *res)
 {
@@ -374,7 +390,7 @@ static int load_doc(const struct openapi_state *st, struct buf *body,
 	int rc = openapi_load(doc, buf_cstr(body), body->len, &cause);
 
 	if (rc == OPENAPI_NOT_JSON) {
-		ex = result_clean(buf_cstr(body), body->len, EXCERPT_MAX);
+		ex = excerpt(body);
 		result_fail(res, "the API document at %s is not JSON: it "
 			    "begins \"%s\"", st->url, ex);
 		result_hint(res, "point 'url' at the JSON document "
