@@ -54,7 +54,7 @@ struct openapi_state {
 	size_t max_file_bytes;
 };
 
-/* ---- config ------------------------------------------------------------- */
+/* ---- config -------------------------------------------------------------- */
 
 static void endpoint_release(struct endpoint *ep)
 {
@@ -168,8 +168,10 @@ static int parse_object_endpoint(struct conf_ctx *cc, const cJSON *v,
 	if (!cJSON_IsString(path) || path->valuestring[0] != '/')
 		return conf_error(cc, path ? path : v, "key 'endpoints.path' "
 				  "must be a string starting with /");
-	if (method && (!cJSON_IsString(method) ||
-		       !valid_method(ep->method = xstrdup(method->valuestring))))
+	if (method)
+		ep->method = xstrdup(cJSON_IsString(method) ?
+					     method->valuestring : "");
+	if (method && !valid_method(ep->method))
 		return conf_error(cc, method, "key 'endpoints.method' must be "
 				  "an HTTP method such as GET or POST");
 
@@ -275,7 +277,7 @@ static int openapi_prepare(struct conf_ctx *cc, const cJSON *obj,
 	return prepare_sources(cc, obj, st);
 }
 
-/* ---- fetching the document ------------------------------------------------ */
+/* ---- fetching the document ----------------------------------------------- */
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
@@ -406,7 +408,7 @@ static int load_doc(const struct openapi_state *st, struct buf *body,
 	return rc;
 }
 
-/* ---- judging calls ---------------------------------------------------------- */
+/* ---- judging calls ------------------------------------------------------- */
 
 struct judge {
 	const struct openapi_doc *doc;
@@ -668,7 +670,7 @@ static void judge_sources(struct judge *j, const struct srcscan *sc)
 	}
 }
 
-/* ---- the run ----------------------------------------------------------------- */
+/* ---- the run ------------------------------------------------------------- */
 
 static void summarize(const struct openapi_state *st, struct judge *j,
 		      const struct srcscan *sc, struct result *res)
@@ -739,7 +741,7 @@ out_body:
 	buf_release(&body);
 }
 
-/* ---- the default profile --------------------------------------------------- */
+/* ---- the default profile ------------------------------------------------- */
 
 /* 1 when dir/pattern names at least one file. */
 static int has_match(const char *cwd, const char *pattern)

@@ -17,7 +17,7 @@ static const char *const http_methods[] = {
 	"get", "put", "post", "delete", "options", "head", "patch", "trace",
 };
 
-/* ---- loading ------------------------------------------------------------ */
+/* ---- loading ------------------------------------------------------------- */
 
 static void set_base_path(struct openapi_doc *doc)
 {
@@ -161,7 +161,7 @@ void openapi_release(struct openapi_doc *doc)
 	memset(doc, 0, sizeof(*doc));
 }
 
-/* ---- paths -------------------------------------------------------------- */
+/* ---- paths --------------------------------------------------------------- */
 
 struct seg {
 	const char *s;
@@ -315,7 +315,7 @@ char *openapi_methods_of(const struct openapi_doc *doc, const char *path)
 	return buf_detach(&b);
 }
 
-/* ---- similarity --------------------------------------------------------- */
+/* ---- similarity ---------------------------------------------------------- */
 
 /* Edit distance of two short strings (longer ones count as unlike). */
 static size_t edit_distance(const char *a, size_t la, const char *b,
@@ -332,8 +332,9 @@ static size_t edit_distance(const char *a, size_t la, const char *b,
 
 		row[0] = i;
 		for (j = 1; j <= lb; j++) {
-			size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
-					      tolower((unsigned char)b[j - 1]));
+			int differ = tolower((unsigned char)a[i - 1]) !=
+				     tolower((unsigned char)b[j - 1]);
+			size_t best = diag + (size_t)differ;
 
 			up = row[j];
 			if (up + 1 < best)
@@ -427,7 +428,7 @@ size_t openapi_nearest(const struct openapi_doc *doc, const char *method,
 	return n;
 }
 
-/* ---- references --------------------------------------------------------- */
+/* ---- references ---------------------------------------------------------- */
 
 /* Copies one JSON-pointer token, undoing ~1, ~0 and %XX escapes. */
 static size_t pointer_token(const char *p, char *out, size_t max)
@@ -524,7 +525,8 @@ static enum openapi_where where_from(const char *in)
 		enum openapi_where w;
 	} map[] = {
 		{ "query", OPENAPI_IN_QUERY }, { "path", OPENAPI_IN_PATH },
-		{ "header", OPENAPI_IN_HEADER }, { "cookie", OPENAPI_IN_COOKIE },
+		{ "header", OPENAPI_IN_HEADER },
+		{ "cookie", OPENAPI_IN_COOKIE },
 		{ "formData", OPENAPI_IN_FORM },
 	};
 	size_t i;

@@ -32,7 +32,7 @@ struct openapi_op {
 
 struct openapi_doc {
 	cJSON *root;		/* owned */
-	int swagger2;		/* a Swagger 2.0 document, else OpenAPI 3 */
+	int swagger2;		/* Swagger 2.0, else OpenAPI 3 */
 	const char *version;	/* the "openapi" or "swagger" value */
 	char *base_path;	/* basePath or servers[0] path, "" if none */
 	struct openapi_op *ops;	/* owned array, document order */
@@ -42,7 +42,7 @@ struct openapi_doc {
 enum openapi_load_err {
 	OPENAPI_OK = 0,
 	OPENAPI_NOT_JSON = -1,		/* the text does not parse */
-	OPENAPI_NOT_OPENAPI = -2,	/* JSON, but no openapi/swagger+paths */
+	OPENAPI_NOT_OPENAPI = -2,	/* JSON, but not a usable document */
 };
 
 /*

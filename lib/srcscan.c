@@ -20,7 +20,7 @@
 #define MAX_NAMES 64	/* names assigned a backend URL, per file */
 #define MAX_KEYS 32	/* query or body names per hit */
 
-/* ---- small vectors -------------------------------------------------------- */
+/* ---- small vectors ------------------------------------------------------- */
 
 static void vec_push(char ***v, size_t *n, char *s)
 {
@@ -59,7 +59,7 @@ static void vec_add_unique(char ***v, const char *s, size_t len)
 	vec_push(v, &n, xstrndup(s, len));
 }
 
-/* ---- base URLs ------------------------------------------------------------ */
+/* ---- base URLs ----------------------------------------------------------- */
 
 struct origin {
 	char scheme[8];
@@ -141,7 +141,7 @@ const char *srcscan_on_base(const char *base_url, const char *url)
 	return u.rest;
 }
 
-/* ---- Python literals ------------------------------------------------------- */
+/* ---- Python literals ----------------------------------------------------- */
 
 struct literal {
 	size_t start;		/* offset of the prefix or opening quote */
@@ -210,7 +210,7 @@ static size_t read_literal(const char *t, size_t len, size_t q,
 	return lit->end;
 }
 
-/* ---- the call around a literal --------------------------------------------- */
+/* ---- the call around a literal ------------------------------------------- */
 
 static const char *const verbs[] = {
 	"get", "post", "put", "patch", "delete", "head", "options",
@@ -342,7 +342,7 @@ static const char *method_from_args(const char *args, size_t len)
 	return NULL;
 }
 
-/* ---- dict keys in a call's arguments --------------------------------------- */
+/* ---- dict keys in a call's arguments ------------------------------------- */
 
 /* Keys of a {"k": v, ...} literal or dict(k=v, ...) call starting at p. */
 static void dict_keys(const char *p, const char *end, char ***keys)
@@ -385,7 +385,7 @@ static void dict_keys(const char *p, const char *end, char ***keys)
 	}
 }
 
-/* ---- hits ------------------------------------------------------------------ */
+/* ---- hits ---------------------------------------------------------------- */
 
 /* Names the file assigned a backend URL to: NAME = "http://.../api". */
 struct names {
@@ -717,7 +717,7 @@ void srcscan_release(struct srcscan *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
-/* ---- file lists -------------------------------------------------------------- */
+/* ---- file lists ---------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
 {

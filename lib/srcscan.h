@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 struct srcscan_opts {
-	const char *base_url;	/* "http://localhost:8000", maybe with path */
+	const char *base_url;	/* "http://localhost:8000", maybe a path */
 	size_t max_files;	/* 0: 200 */
 	size_t max_bytes;	/* per file; 0: 1 MiB */
 	size_t max_hits;	/* 0: 500 */
@@ -34,9 +34,9 @@ struct srcscan_opts {
 struct srcscan_hit {
 	char *file;		/* as given to srcscan_file/srcscan_text */
 	int line;		/* 1-based line of the literal */
-	char *method;		/* "POST", or NULL when the code does not say */
+	char *method;		/* "POST"; NULL: the code does not say */
 	char *url;		/* the URL as resolved, capped at 300 bytes */
-	char *path;		/* its path without query: "/api/v1/sync/start" */
+	char *path;		/* its path without query: "/api/v1/x" */
 	char **query;		/* query parameter names, NULL-ended */
 	char **body;		/* JSON body keys, NULL-ended */
 };
@@ -46,7 +46,7 @@ struct srcscan {
 	struct srcscan_hit *hits;
 	size_t nhits;
 	size_t files;		/* files read */
-	char **notes;		/* files skipped and why, NULL-ended or NULL */
+	char **notes;		/* files skipped and why; NULL-ended */
 	size_t nnotes;
 	int truncated;		/* a bound stopped the scan early */
 };
