@@ -405,6 +405,37 @@ void proc_result_release(struct proc_result *res)
 	buf_release(&res->err_out);
 }
 
+static void proc_quote_word(struct buf *b, const char *w)
+{
+	const char *safe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789_./:=@%+,-";
+
+	if (*w && strspn(w, safe) == strlen(w)) {
+		buf_addstr(b, w);
+		return;
+	}
+	buf_addstr(b, "'");
+	for (; *w; w++) {
+		if (*w == '\'')
+			buf_addstr(b, "'\\''");
+		else
+			buf_add(b, w, 1);
+	}
+	buf_addstr(b, "'");
+}
+
+char *proc_argv_string(const char *const *argv)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			buf_addstr(&b, " ");
+		proc_quote_word(&b, argv[i]);
+	}
+	return buf_detach(&b);
+}
+
 const char *proc_describe(const struct proc_result *res, char *buf, size_t n)
 {
 	char ebuf[128];

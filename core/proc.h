@@ -58,6 +58,12 @@ void proc_result_release(struct proc_result *res);
 const char *proc_describe(const struct proc_result *res, char *buf,
 			  size_t n);
 
+/*
+ * argv as a person would type it, words quoted where a shell would need
+ * it: for messages and fix actions, never for running. Caller frees.
+ */
+char *proc_argv_string(const char *const *argv);
+
 /* Kills every child still running (on interruption). Async-signal-safe. */
 void proc_kill_all(void);
 

@@ -326,6 +326,17 @@ static void test_describe_timeout(void **state)
 			    "timed out after 250 ms and was killed");
 }
 
+static void test_argv_string_quotes_like_a_shell(void **state)
+{
+	const char *argv[] = { "./manage.sh", "status", "two words", "it's",
+			       "", "$HOME", NULL };
+	char *s = proc_argv_string(argv);
+
+	assert_string_equal(s, "./manage.sh status 'two words' 'it'\\''s' '' "
+			       "'$HOME'");
+	free(s);
+}
+
 struct job {
 	pthread_t th;
 	char word[16];
@@ -424,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_input_unread_by_child_is_harmless),
 		cmocka_unit_test(test_cwd_and_env_are_applied),
 		cmocka_unit_test(test_describe_timeout),
+		cmocka_unit_test(test_argv_string_quotes_like_a_shell),
 		cmocka_unit_test(test_threads_run_children_at_once),
 		cmocka_unit_test(test_kill_all_stops_running_children),
 	};
