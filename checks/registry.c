@@ -12,6 +12,7 @@ extern const struct check_type check_permissions;
 extern const struct check_type check_postgres;
 extern const struct check_type check_container;
 extern const struct check_type check_openapi;
+extern const struct check_type check_python_deps;
 
 const struct check_type *const check_types[] = {
 	&check_tcp,
@@ -20,6 +21,7 @@ const struct check_type *const check_types[] = {
 	&check_postgres,
 	&check_container,
 	&check_openapi,
+	&check_python_deps,
 	NULL,
 };
 

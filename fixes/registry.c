@@ -8,10 +8,12 @@
 
 extern const struct fix_type fix_chmod;
 extern const struct fix_type fix_container_start;
+extern const struct fix_type fix_pip_install;
 
 const struct fix_type *const fix_types[] = {
 	&fix_chmod,
 	&fix_container_start,
+	&fix_pip_install,
 	NULL,
 };
 
