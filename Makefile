@@ -2,7 +2,9 @@
 #
 #   make            build build/preflight
 #   make run        build, then run preflight on its built-in default profile
-#   make test       unit tests, then integration tests against real servers
+#   make test       unit tests, then integration tests against real servers,
+#                   then both again under ASan/UBSan (make asan), a valgrind
+#                   pass (make valgrind) and a short fuzz replay (make fuzz)
 #   make install    install under $(PREFIX) (DESTDIR honoured)
 #
 # Libraries are found with pkg-config; a missing one stops the build with
@@ -31,6 +33,10 @@ CFLAGS += -std=gnu11 $(WARNINGS) -pthread -D_GNU_SOURCE -MMD -MP \
 	-DPREFLIGHT_VERSION='"$(VERSION)"'
 LDFLAGS ?=
 LDFLAGS += -pthread
+# Extra compile and link flags for every object (make asan sets them).
+SANITIZE ?=
+CFLAGS += $(SANITIZE)
+LDFLAGS += $(SANITIZE)
 
 # ---- quiet output -------------------------------------------------------
 ifeq ($(V),1)
@@ -61,7 +67,8 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/core/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit integration install uninstall clean help lint
+.PHONY: all run test unit integration install uninstall clean help lint \
+	unit-bins asan valgrind
 all: $(BUILD)/preflight
 
 $(BUILD)/preflight: $(OBJS)
@@ -90,12 +97,41 @@ run: $(BUILD)/preflight
 test: all $(UNIT_BINS)
 	$(Q)scripts/install-deps --install test
 	$(Q)scripts/run-tests $(BUILD)
+	$(Q)$(MAKE) --no-print-directory asan valgrind
 
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-tests --unit-only $(BUILD)
 
 integration: all
 	$(Q)PREFLIGHT_BIN=$(abspath $(BUILD)/preflight) $(PYTHON) -m pytest -q tests/integration
+
+unit-bins: $(UNIT_BINS)
+
+# ---- sanitizers and leaks -------------------------------------------------
+# make asan: the unit and integration tests again, built into build-asan/
+# with AddressSanitizer and UndefinedBehaviorSanitizer; any report fails.
+# make valgrind: the integration tests in VALGRIND_TESTS with the normal
+# binary under memcheck (see docs/SECURITY.md for why only those).
+ASAN_BUILD := build-asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=86 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite
+VALGRIND_TESTS ?= tests/integration/test_core.py
+# Wall-clock assertions do not hold at valgrind's speed.
+VALGRIND_SKIP := not hung_endpoint_fails_at_deadline_while_healthy_passes
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
+		SANITIZE="$(ASAN_FLAGS)" all unit-bins
+	$(Q)$(ASAN_ENV) scripts/run-tests $(ASAN_BUILD)
+
+valgrind: all
+	$(Q)PREFLIGHT_BIN=$(abspath $(BUILD)/preflight) \
+		PREFLIGHT_WRAPPER="$(VALGRIND)" \
+		$(PYTHON) -m pytest -q -p no:cacheprovider \
+		-k "$(VALGRIND_SKIP)" $(VALGRIND_TESTS)
 
 lint:
 	$(Q)clang-format --dry-run --Werror $(SRCS) $(wildcard */*.h)

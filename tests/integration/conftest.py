@@ -26,11 +26,15 @@ real servers on 127.0.0.1. Fixtures:
                       arguments. `cwd` defaults to a fresh empty directory
                       so no stray ./preflight.json is picked up; `env`
                       entries override os.environ (None removes a key).
+                      $PREFLIGHT_WRAPPER, when set, is split like a shell
+                      command and put before the binary (make valgrind
+                      runs every invocation under memcheck that way).
 """
 
 import atexit
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -226,7 +230,7 @@ def preflight(tmp_path):
     count = [0]
 
     def run(*args, cwd=None, env=None, timeout=30, config=None):
-        argv = [binary]
+        argv = shlex.split(os.environ.get("PREFLIGHT_WRAPPER", "")) + [binary]
         config_path = None
         if config is not None:
             count[0] += 1
