@@ -17,101 +17,105 @@ static const struct pgsig catalogue[] = {
 	  "the data directory was initialised by PostgreSQL {}, which this "
 	  "server version cannot read",
 	  "run the image of the major version that made the data directory, "
-	  "or upgrade the data with pg_upgrade (or dump and restore)" },
+	  "or upgrade the data with pg_upgrade (or dump and restore)", 0 },
 	{ "incompatible-version", PGSIG_FAIL,
 	  "database files are incompatible with server",
 	  "the data directory was initialised by an incompatible PostgreSQL "
 	  "version",
 	  "run the image of the major version that made the data directory, "
-	  "or upgrade the data with pg_upgrade (or dump and restore)" },
+	  "or upgrade the data with pg_upgrade (or dump and restore)", 0 },
 	{ "uninitialized-no-password", PGSIG_FAIL,
 	  "[Dd]atabase is uninitialized and superuser password is not "
 	  "specified",
 	  "the database is not initialised and no superuser password was "
 	  "given",
 	  "set POSTGRES_PASSWORD (or POSTGRES_HOST_AUTH_METHOD) in the "
-	  "container's environment, then start it again" },
+	  "container's environment, then start it again", 0 },
 	{ "no-data-directory", PGSIG_FAIL,
 	  "could not find the database system|is not a valid data directory|"
 	  "could not access the server configuration file",
 	  "the data directory holds no initialised database",
 	  "check the volume mounted at the data directory, or initialise it "
-	  "with initdb" },
+	  "with initdb", 0 },
 	{ "address-in-use", PGSIG_FAIL,
 	  "could not bind [^:]*: Address already in use|"
 	  "could not create any TCP/IP sockets|"
 	  "is another postmaster .* already running",
 	  "the server could not listen: the address or port is already in use",
 	  "stop whatever holds the port (ss -ltnp shows it) or give the "
-	  "server another port" },
+	  "server another port", 0 },
 	{ "data-permissions", PGSIG_FAIL,
 	  "data directory \"([^\"]+)\" has (invalid permissions|wrong "
 	  "ownership)",
 	  "the data directory {} has the wrong owner or permissions",
 	  "the data directory must belong to the server's user with mode "
-	  "0700 or 0750; chown and chmod the volume" },
+	  "0700 or 0750; chown and chmod the volume", 0 },
 	{ "data-permissions", PGSIG_FAIL,
 	  "\"([^\"]+)\": Permission denied",
 	  "the server may not access {}: permission denied",
 	  "the data directory must belong to the server's user with mode "
-	  "0700 or 0750; chown and chmod the volume" },
+	  "0700 or 0750; chown and chmod the volume", 0 },
 	{ "disk-full", PGSIG_FAIL, "No space left on device",
 	  "the disk holding the database is full",
-	  "free space on the volume (old WAL, logs, dumps) or grow it" },
+	  "free space on the volume (old WAL, logs, dumps) or grow it", 0 },
 	{ "out-of-memory", PGSIG_FAIL,
 	  "out of memory|Cannot allocate memory",
 	  "the server ran out of memory",
 	  "raise the container's memory limit or lower shared_buffers, "
-	  "work_mem and max_connections" },
+	  "work_mem and max_connections", 0 },
 	{ "crash", PGSIG_FAIL,
 	  "server process \\(PID [0-9]+\\) was terminated by signal "
 	  "([0-9]+)",
 	  "a server process was killed by signal {}; the server restarted "
 	  "its processes",
 	  "signal 9 is usually the kernel's out-of-memory killer: check the "
-	  "memory limit and the host's kernel log" },
+	  "memory limit and the host's kernel log", 0 },
 	{ "crash", PGSIG_FAIL, "PANIC: ",
 	  "the server hit a PANIC and stopped",
 	  "read the lines around the PANIC; check the disk and the data "
-	  "directory before starting it again" },
+	  "directory before starting it again", 0 },
 	{ "recovery", PGSIG_WARN,
 	  "database system was interrupted|automatic recovery in progress|"
 	  "redo starts at",
 	  "the server is recovering after an unclean stop",
 	  "wait for \"ready to accept connections\"; a long recovery means "
-	  "much WAL to replay" },
+	  "much WAL to replay", 0 },
 	{ "not-ready", PGSIG_WARN,
-	  "the database system is (starting up|shutting down|in recovery "
-	  "mode)",
+	  "the database system is (starting up|not yet accepting "
+	  "connections)",
 	  "clients were turned away: the database system is {}",
-	  "wait until the server says it is ready to accept connections" },
+	  "wait until the server says it is ready to accept connections", 1 },
+	{ "not-ready", PGSIG_WARN,
+	  "the database system is (shutting down|in recovery mode)",
+	  "clients were turned away: the database system is {}",
+	  "wait until the server says it is ready to accept connections", 0 },
 	{ "too-many-clients", PGSIG_WARN,
 	  "sorry, too many clients already|remaining connection slots are "
 	  "reserved",
 	  "clients were refused: too many connections",
 	  "raise max_connections or use a connection pool (pgbouncer); look "
-	  "for a client that leaks connections" },
+	  "for a client that leaks connections", 0 },
 	{ "client-bad-password", PGSIG_CLIENT,
 	  "password authentication failed for user \"([^\"]*)\"",
 	  "a client gave a wrong password for role {}",
-	  "the server is fine; fix the password in the client's DSN" },
+	  "the server is fine; fix the password in the client's DSN", 0 },
 	{ "client-unknown-role", PGSIG_CLIENT,
-	  "role \"([^\"]*)\" does not exist",
+	  "[Rr]ole \"([^\"]*)\" does not exist",
 	  "a client asked for role {}, which does not exist",
 	  "the server is fine; fix the user in the client's DSN or create "
-	  "the role" },
+	  "the role", 0 },
 	{ "client-unknown-database", PGSIG_CLIENT,
 	  "database \"([^\"]*)\" does not exist",
 	  "a client asked for database {}, which does not exist",
 	  "the server is fine; fix the database name in the client's DSN or "
-	  "create the database" },
+	  "create the database", 0 },
 	{ "client-no-hba-entry", PGSIG_CLIENT,
 	  "no pg_hba.conf entry for host \"([^\"]*)\"",
 	  "a client from {} is not allowed by pg_hba.conf",
-	  "add a pg_hba.conf line for that host, user and database" },
+	  "add a pg_hba.conf line for that host, user and database", 0 },
 	{ "ready", PGSIG_READY,
 	  "database system is ready to accept connections",
-	  "the server is ready to accept connections", NULL },
+	  "the server is ready to accept connections", NULL, 0 },
 };
 
 #define NSIGS ARRAY_SIZE(catalogue)
@@ -234,6 +238,8 @@ void pgsig_scan_line(struct pgsig_scan *s, const char *line, size_t len)
 
 	s->lines++;
 	if (!sig)
+		return;
+	if (sig->transient && s->ready)
 		return;
 	if (sig->level == PGSIG_READY) {
 		s->ready = 1;

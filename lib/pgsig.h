@@ -15,7 +15,9 @@
  *                 database); it names the role or database and is never
  *                 a verdict on the server
  *   PGSIG_READY   the server said it accepts connections: WARN findings
- *                 seen before it are over and are dropped
+ *                 seen before it are over and are dropped, and transient
+ *                 ones ("starting up", answered to a client that raced
+ *                 the start) are ignored after it
  *
  * A scan reads lines in order and keeps the findings: one per signature
  * (one per signature and subject for client errors), with a count and the
@@ -35,6 +37,7 @@ struct pgsig {
 	const char *pattern;	/* POSIX ERE; group 1, if any, is the subject */
 	const char *diagnosis;	/* "{}" is replaced by the subject */
 	const char *hint;
+	int transient;		/* ignored once the server said it is ready */
 };
 
 #define PGSIG_LINE_MAX 1024

@@ -165,6 +165,24 @@ static void test_failure_keeps_detail_subject_and_last_line(void **state)
 	pgsig_scan_release(&s);
 }
 
+static void test_starting_up_after_ready_is_a_race_not_a_warning(
+	void **state)
+{
+	static const char *const log[] = {
+		"LOG:  database system is ready to accept connections",
+		"FATAL:  the database system is starting up",
+		"DETAIL:  Role \"root\" does not exist.",
+		NULL,
+	};
+	struct pgsig_scan s;
+
+	scan_lines(&s, log);
+	assert_int_equal(pgsig_scan_worst(&s), PGSIG_CLIENT);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.f[0].sig->name, "client-unknown-role");
+	pgsig_scan_release(&s);
+}
+
 static void test_findings_are_capped(void **state)
 {
 	struct pgsig_scan s;
@@ -202,6 +220,8 @@ int main(void)
 			test_wrong_role_probes_on_healthy_server_are_client_level),
 		cmocka_unit_test(test_ready_after_recovery_forgets_the_warning),
 		cmocka_unit_test(test_failure_keeps_detail_subject_and_last_line),
+		cmocka_unit_test(
+			test_starting_up_after_ready_is_a_race_not_a_warning),
 		cmocka_unit_test(test_findings_are_capped),
 		cmocka_unit_test(test_binary_and_overlong_lines_are_survived),
 	};
