@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/check.h"
+#include "../core/proc.h"
 #include "../core/util.h"
 #include "../lib/marker.h"
 #include "../lib/pep440.h"
@@ -446,36 +447,6 @@ int deps_install_argv(const struct deps_state *st, int64_t deadline,
 	return r;
 }
 
-static int shell_safe(const char *s)
-{
-	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST"
-			    "UVWXYZ0123456789_-./=:@+,%") == strlen(s);
-}
-
-char *deps_shell_line(char *const *argv)
-{
-	struct buf b = BUF_INIT;
-	const char *p;
-
-	for (; *argv; argv++) {
-		if (b.len)
-			buf_addstr(&b, " ");
-		if (shell_safe(*argv)) {
-			buf_addstr(&b, *argv);
-			continue;
-		}
-		buf_addstr(&b, "'");
-		for (p = *argv; *p; p++) {
-			if (*p == '\'')
-				buf_addstr(&b, "'\\''");
-			else
-				buf_add(&b, p, 1);
-		}
-		buf_addstr(&b, "'");
-	}
-	return buf_detach(&b);
-}
-
 /* ---- recording ------------------------------------------------------------------ */
 
 static void add_clean(cJSON *obj, const char *key, const char *s)
@@ -655,7 +626,7 @@ static void record(const struct deps_state *st, const struct eval *ev,
 	buf_release(&msg);
 
 	argv = pip_argv(st, ev);
-	line = deps_shell_line(argv);
+	line = proc_argv_string((const char *const *)argv);
 	result_hint(res, "%s", line);
 	for (a = argv + 4; *a; a++)
 		result_detail_push(res, "install", *a);

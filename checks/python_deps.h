@@ -28,7 +28,4 @@ struct deps_state {
 int deps_install_argv(const struct deps_state *st, int64_t deadline,
 		      char ***argv, char **cause);
 
-/* Joins an argv into one line a POSIX shell reads back as the same argv. */
-char *deps_shell_line(char *const *argv);
-
 #endif

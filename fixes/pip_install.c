@@ -82,7 +82,7 @@ static enum fix_outcome pip_apply(const struct fix_ctx *ctx,
 				  "is met now");
 		return FIX_NOTHING;
 	}
-	line = deps_shell_line(argv);
+	line = proc_argv_string((const char *const *)argv);
 	fix_record_action(rec, "run: %s (in %s)", line, st->base_dir);
 	free(line);
 	out = ctx->dry_run ? FIX_APPLIED : run_pip(ctx, st, argv, rec);
