@@ -72,6 +72,14 @@ static void deps_release(void *state)
 	free(st);
 }
 
+/* Paths in reports and pip commands are absolute, to be run from anywhere. */
+static char *absolute(const char *path)
+{
+	char *real = realpath(path, NULL);
+
+	return real ? real : xstrdup(path);
+}
+
 static int deps_prepare(struct conf_ctx *cc, const cJSON *obj, void **state)
 {
 	struct deps_state *st = xcalloc(1, sizeof(*st));
@@ -81,7 +89,7 @@ static int deps_prepare(struct conf_ctx *cc, const cJSON *obj, void **state)
 
 	*state = st;
 	st->requirements = xstrdup(conf_str(obj, "requirements", ""));
-	st->base_dir = xstrdup(conf_base_dir(cc));
+	st->base_dir = absolute(conf_base_dir(cc));
 	st->req_abs = path_join(st->base_dir, st->requirements);
 	st->import = conf_bool(obj, "import", 0);
 	if (!*st->requirements)
@@ -165,7 +173,9 @@ static int open_env(const struct deps_state *st, struct eval *ev,
 	ev->found_by = "a venv beside the requirements file";
 	free(dir);
 	if (!venv) {
-		venv = venv_in(".");
+		dir = absolute(".");
+		venv = venv_in(dir);
+		free(dir);
 		ev->found_by = "a venv in the working directory";
 	}
 	if (venv) {

@@ -21,6 +21,7 @@ static char *output_tail(struct proc_result *res)
 {
 	struct buf b = BUF_INIT;
 	const char *out = buf_cstr(&res->out), *err = buf_cstr(&res->err_out);
+	char *tail;
 	size_t n;
 
 	buf_addstr(&b, out);
@@ -28,7 +29,9 @@ static char *output_tail(struct proc_result *res)
 		buf_addf(&b, "%s%s", b.len ? "\n" : "", err);
 	n = b.len > PIP_TAIL_BYTES ? b.len - PIP_TAIL_BYTES : 0;
 	out = buf_cstr(&b) + n;
-	return result_clean(out, strlen(out), PIP_TAIL_BYTES + 8);
+	tail = result_clean(out, strlen(out), PIP_TAIL_BYTES + 8);
+	buf_release(&b);
+	return tail;
 }
 
 /* pip's last "ERROR: ..." line, or how it ended. */
