@@ -154,7 +154,14 @@ static const char *ct_health(const cJSON *in)
 
 int container_running(const cJSON *inspect)
 {
-	return cJSON_IsTrue(ct_get(inspect, "State", "Running"));
+	return cJSON_IsTrue(ct_get(inspect, "State", "Running")) &&
+	       !container_restarting(inspect);
+}
+
+int container_restarting(const cJSON *inspect)
+{
+	return cJSON_IsTrue(ct_get(inspect, "State", "Restarting")) ||
+	       !strcmp(ct_str(inspect, "State", "Status"), "restarting");
 }
 
 /* ---- configuration -------------------------------------------------- */
@@ -564,7 +571,7 @@ static void ct_verdict_stopped(const struct container_state *st,
 	const char *oom = cJSON_IsTrue(ct_get(in, "State", "OOMKilled")) ?
 			  ", killed for lack of memory (OOM)" : "";
 
-	if (!strcmp(status, "restarting"))
+	if (container_restarting(in))
 		result_fail(res, "container %s is restarting in a loop (%d "
 			    "restarts, last exit code %d%s)%s", st->name,
 			    (int)ct_num(in, "RestartCount", NULL), code, oom,

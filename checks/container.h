@@ -54,7 +54,11 @@ int container_request(const struct container_state *st, const char *method,
 cJSON *container_inspect(const struct container_state *st, int64_t end,
 			 const char **why, struct container_reply *reply);
 
-/* State.Running of an inspect tree. */
+/*
+ * State of an inspect tree: running (and not restarting; Docker says
+ * Running while it restarts a container), or restarting.
+ */
 int container_running(const cJSON *inspect);
+int container_restarting(const cJSON *inspect);
 
 #endif

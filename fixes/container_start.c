@@ -102,7 +102,8 @@ static enum fix_outcome cs_apply(const struct fix_ctx *ctx,
 	in = cs_inspect(st, ctx->deadline, rec);
 	if (!in)
 		return FIX_NOTHING;
-	verb = container_running(in) ? "restart" : "start";
+	verb = container_running(in) || container_restarting(in) ?
+	       "restart" : "start";
 	cJSON_Delete(in);
 
 	fix_record_action(rec, "POST /containers/%s/%s on %s, then wait until "
