@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "../report/report.h"
+#include "check.h"
 #include "cli.h"
 #include "log.h"
+#include "util.h"
 
 enum {
 	OPT_FIX = 256, OPT_DRY_RUN, OPT_TIMEOUT, OPT_WAIT, OPT_LIST,
-	OPT_NO_COLOR, OPT_VERSION,
+	OPT_NO_COLOR, OPT_VERSION, OPT_ONLY, OPT_SKIP, OPT_TAG, OPT_EXPLAIN,
+	OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -26,6 +29,11 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "only", required_argument, NULL, OPT_ONLY },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -38,6 +46,7 @@ void cli_usage(FILE *to)
 {
 	fputs(
 "usage: preflight [options] [ID...]\n"
+"       preflight init [--force] [-o FILE]\n"
 "\n"
 "Checks that a service's dependencies, backend, database, files and logs\n"
 "are ready, and repairs what is safe to repair when asked. With IDs, runs\n"
@@ -58,12 +67,21 @@ void cli_usage(FILE *to)
 "  -j, --jobs N        checks run at the same time (default 8)\n"
 "      --timeout SEC   default deadline of each check (default 5)\n"
 "      --wait SEC      retry failing checks until they pass or SEC runs out\n"
-"      --list          print the checks that would run, and exit\n"
+"      --only ID,...   run only these checks (and what they need)\n"
+"      --skip ID,...   leave these checks out (and what needs them)\n"
+"      --tag TAG       run the checks carrying TAG (repeatable)\n"
+"      --list          print the checks that would run (id, type, needs,\n"
+"                      tags, fix), and exit\n"
+"      --explain ID    say what a check does, its config, its fix and an\n"
+"                      example failure, and exit\n"
 "  -q, --quiet         print nothing but errors (the exit status tells)\n"
 "  -v, --verbose       add each check's details to the text report\n"
 "      --no-color      no colour or marks, even on a terminal\n"
 "      --version       print the version and exit\n"
 "  -h, --help          print this help and exit\n"
+"\n"
+"init writes a starter ./preflight.json (or -o FILE) from what it finds in\n"
+"the working directory; --force lets it replace an existing file.\n"
 "\n"
 "exit status:\n"
 "  0    no check failed (warnings allowed)\n"
@@ -139,6 +157,26 @@ static int settle_outputs(struct options *opts)
 	return -1;
 }
 
+/* Appends the comma-separated items of arg to the vector *v. */
+static int add_list(char ***v, const char *arg, const char *opt)
+{
+	size_t n = *v ? strv_len(*v) : 0;
+	const char *p = arg, *comma;
+
+	do {
+		comma = strchr(p, ',');
+		if (comma == p || !*p)
+			return usage_error("%s needs ids or tags separated by "
+					   "commas", opt);
+		*v = xrealloc(*v, (n + 2) * sizeof(char *));
+		(*v)[n++] = comma ? xstrndup(p, (size_t)(comma - p))
+				  : xstrdup(p);
+		(*v)[n] = NULL;
+		p = comma ? comma + 1 : NULL;
+	} while (p);
+	return -1;
+}
+
 static int parse_one(int c, struct options *opts)
 {
 	double v;
@@ -176,6 +214,18 @@ static int parse_one(int c, struct options *opts)
 		break;
 	case OPT_LIST:
 		opts->list = 1;
+		break;
+	case OPT_ONLY:
+		return add_list(&opts->only, optarg, "--only");
+	case OPT_SKIP:
+		return add_list(&opts->skip, optarg, "--skip");
+	case OPT_TAG:
+		return add_list(&opts->tags, optarg, "--tag");
+	case OPT_EXPLAIN:
+		opts->explain = optarg;
+		break;
+	case OPT_FORCE:
+		opts->force = 1;
 		break;
 	case 'q':
 		opts->quiet = 1;
@@ -219,9 +269,26 @@ int cli_parse(int argc, char **argv, struct options *opts)
 		return usage_error("%s", "--quiet and --verbose exclude each "
 				   "other");
 	opts->ids = argv + optind;
+	if (opts->ids[0] && !strcmp(opts->ids[0], "init")) {
+		opts->init = 1;
+		if (opts->ids[1])
+			return usage_error("init takes no check ids, not "
+					   "'%s'", opts->ids[1]);
+		opts->ids++;
+	} else if (opts->force) {
+		return usage_error("%s", "--force goes with init");
+	}
 	if (opts->quiet)
 		log_level = LOG_ERROR;
 	else if (opts->verbose)
 		log_level = opts->verbose > 1 ? LOG_DEBUG : LOG_INFO;
 	return settle_outputs(opts);
+}
+
+void cli_release(struct options *opts)
+{
+	strv_free(opts->only);
+	strv_free(opts->skip);
+	strv_free(opts->tags);
+	opts->only = opts->skip = opts->tags = NULL;
 }

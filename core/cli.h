@@ -41,6 +41,12 @@ struct options {
 	int verbose;
 	int no_color;
 	char **ids;		/* positional check ids, NULL-ended */
+	char **only;		/* --only, --skip, --tag: comma lists split */
+	char **skip;		/* into NULL-ended vectors, owned; NULL */
+	char **tags;		/* when not given */
+	const char *explain;	/* --explain ID */
+	int init;		/* `preflight init` */
+	int force;		/* init: overwrite an existing file */
 };
 
 /*
@@ -50,5 +56,7 @@ struct options {
  */
 int cli_parse(int argc, char **argv, struct options *opts);
 void cli_usage(FILE *to);
+/* Frees what cli_parse allocated. */
+void cli_release(struct options *opts);
 
 #endif

@@ -13,8 +13,12 @@
 #include "../report/report.h"
 #include "cli.h"
 #include "config.h"
+#include "explain.h"
+#include "init.h"
 #include "log.h"
+#include "progress.h"
 #include "runner.h"
+#include "select.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG "preflight.json"
@@ -58,44 +62,54 @@ static int load_config(const struct options *opts, struct config *cfg)
 	return rc;
 }
 
-/* Marks the checks named on the command line and what they need. */
-static unsigned char *select_ids(const struct config *cfg, char **ids)
+/* What runs, from IDs, --only, --tag and --skip; (void *)-1 on error. */
+static unsigned char *select_from_options(const struct options *opts,
+					  const struct config *cfg)
 {
+	struct selection s = { .ids = opts->ids, .only = opts->only,
+			       .skip = opts->skip, .tags = opts->tags };
 	unsigned char *sel;
-	size_t i;
-	long j;
+	char *dropped, *cause = NULL;
 
-	if (!ids[0])
-		return NULL;
-	sel = xcalloc(cfg->nchecks + 1, 1);
-	for (i = 0; ids[i]; i++) {
-		j = config_find(cfg, ids[i]);
-		if (j < 0) {
-			fprintf(stderr, "preflight: no check has the id '%s' "
-				"(see preflight --list)\n", ids[i]);
-			free(sel);
-			return (unsigned char *)-1;
-		}
-		sel[j] = 1;
+	if (select_checks(cfg, &s, &sel, &dropped, &cause) < 0) {
+		error("%s", cause);
+		free(cause);
+		return (unsigned char *)-1;
 	}
-	runner_select_needs(cfg, sel);
+	if (dropped)
+		info("--skip also leaves out what needs the skipped checks: %s",
+		     dropped);
+	free(dropped);
 	return sel;
+}
+
+static void print_strv(char *const *v, int width)
+{
+	int n = 0;
+
+	for (; v && *v; v++)
+		n += printf("%s%s", n ? "," : "", *v);
+	if (!n)
+		n = printf("-");
+	if (width)
+		printf("%*s", width > n ? width - n : 1, "");
 }
 
 static void print_list(const struct config *cfg, const unsigned char *sel)
 {
-	size_t i, k;
+	size_t i;
 
-	printf("%-24s %-12s %s\n", "ID", "TYPE", "NEEDS");
+	printf("%-24s %-12s %-20s %-16s %s\n", "ID", "TYPE", "NEEDS", "TAGS",
+	       "FIX");
 	for (i = 0; i < cfg->nchecks; i++) {
 		const struct check *c = &cfg->checks[i];
 
 		if (sel && !sel[i])
 			continue;
 		printf("%-24s %-12s ", c->id, c->type->name);
-		for (k = 0; k < c->nneeds; k++)
-			printf("%s%s", k ? "," : "", c->needs[k]);
-		printf("%s\n", c->nneeds ? "" : "-");
+		print_strv(c->needs, 21);
+		print_strv(c->tags, 17);
+		printf("%s\n", c->type->fix ? c->type->fix : "-");
 	}
 	if (!cfg->nchecks)
 		printf("(no checks: the config or profile found nothing to "
@@ -120,6 +134,21 @@ static int write_stdout(const struct buf *b)
 		return error("cannot write the report to stdout: %s",
 			     strerror(errno));
 	return 0;
+}
+
+static int explain(const struct config *cfg, const char *id)
+{
+	struct buf b = BUF_INIT;
+	int rc = EXIT_OK;
+
+	if (explain_check(cfg, id, &b) < 0) {
+		error("no check has the id '%s' (see preflight --list)", id);
+		rc = EXIT_USAGE;
+	} else if (write_stdout(&b) < 0) {
+		rc = EXIT_INTERNAL;
+	}
+	buf_release(&b);
+	return rc;
 }
 
 static int write_outputs(const struct options *opts, const struct report *rep)
@@ -175,19 +204,25 @@ static int exit_status(const struct report *rep)
 static int run_checks(const struct options *opts, struct config *cfg,
 		      unsigned char *sel)
 {
+	struct progress *live = progress_start(cfg, !opts->quiet &&
+					       progress_wanted(STDERR_FILENO));
 	struct run_opts ro = {
 		.jobs = opts->jobs,
 		.fix = opts->fix,
 		.dry_run = opts->dry_run,
 		.wait_ms = (int64_t)(opts->wait_s * 1000),
 		.selected = sel,
+		.progress = live ? progress_update : NULL,
+		.progress_data = live,
 	};
 	struct run run;
 	struct report rep = { .cfg = cfg, .run = &run };
 	char *cause = NULL;
 	int rc;
 
-	if (runner_run(cfg, &ro, &run, &cause) < 0) {
+	rc = runner_run(cfg, &ro, &run, &cause);
+	progress_stop(live);
+	if (rc < 0) {
 		error("%s", cause);
 		free(cause);
 		return EXIT_INTERNAL;
@@ -212,18 +247,26 @@ int main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (opts.init) {
+		rc = init_config(opts.out_path, opts.force, opts.quiet);
+		cli_release(&opts);
+		return rc;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return error("cannot initialise libcurl"), EXIT_INTERNAL;
 	if (load_config(&opts, &cfg) < 0) {
 		config_release(&cfg);
 		return EXIT_USAGE;
 	}
-	sel = select_ids(&cfg, opts.ids);
+	sel = select_from_options(&opts, &cfg);
 	if (sel == (unsigned char *)-1) {
 		config_release(&cfg);
+		cli_release(&opts);
 		return EXIT_USAGE;
 	}
-	if (opts.list) {
+	if (opts.explain) {
+		rc = explain(&cfg, opts.explain);
+	} else if (opts.list) {
 		print_list(&cfg, sel);
 		rc = fflush(stdout) ? EXIT_INTERNAL : EXIT_OK;
 	} else {
@@ -232,6 +275,7 @@ int main(int argc, char **argv)
 	}
 	free(sel);
 	config_release(&cfg);
+	cli_release(&opts);
 	curl_global_cleanup();
 	return rc;
 }
