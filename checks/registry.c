@@ -13,6 +13,10 @@ extern const struct check_type check_postgres;
 extern const struct check_type check_container;
 extern const struct check_type check_openapi;
 extern const struct check_type check_python_deps;
+extern const struct check_type check_service;
+extern const struct check_type check_log_scan;
+extern const struct check_type check_command;
+extern const struct check_type check_executables;
 
 const struct check_type *const check_types[] = {
 	&check_tcp,
@@ -22,6 +26,10 @@ const struct check_type *const check_types[] = {
 	&check_container,
 	&check_openapi,
 	&check_python_deps,
+	&check_service,
+	&check_log_scan,
+	&check_command,
+	&check_executables,
 	NULL,
 };
 

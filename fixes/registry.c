@@ -9,11 +9,13 @@
 extern const struct fix_type fix_chmod;
 extern const struct fix_type fix_container_start;
 extern const struct fix_type fix_pip_install;
+extern const struct fix_type fix_service_restart;
 
 const struct fix_type *const fix_types[] = {
 	&fix_chmod,
 	&fix_container_start,
 	&fix_pip_install,
+	&fix_service_restart,
 	NULL,
 };
 
