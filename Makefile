@@ -6,6 +6,7 @@
 #                   then both again under ASan/UBSan (make asan), a valgrind
 #                   pass (make valgrind) and a short fuzz replay (make fuzz)
 #   make install    install under $(PREFIX) (DESTDIR honoured)
+#   make deb        build a Debian package in $(BUILD)/
 #
 # Libraries are found with pkg-config; a missing one stops the build with
 # the Debian package that provides it. `make run` and `make test` install
@@ -151,6 +152,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/preflight $(DESTDIR)$(MANDIR)/man1/preflight.1
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/preflight
 	rm -rf $(DESTDIR)$(DATADIR)
+
+.PHONY: deb
+deb: all
+	$(Q)scripts/make-deb $(BUILD) $(VERSION)
 
 clean:
 	rm -rf $(BUILD)
