@@ -90,7 +90,8 @@ static struct refusal refusals[] = {
 	  "{\"checks\": [\n  {\"id\": \"a\", " TCP_OK ", \"id\": \"b\"}\n]}",
 	  "test.json:2:50: ", { "'id'", "twice" } },
 	{ "refuses timeout of the wrong JSON type",
-	  "{\"checks\": [\n  {\"id\": \"a\", " TCP_OK ", \"timeout\": \"5\"}\n]}",
+	  "{\"checks\": [\n  {\"id\": \"a\", " TCP_OK
+	  ", \"timeout\": \"5\"}\n]}",
 	  "test.json:2:50: ", { "'timeout'", "must be a number",
 				"not a string" } },
 	{ "refuses needs of the wrong JSON type",
@@ -117,7 +118,8 @@ static struct refusal refusals[] = {
 	  "   \"needs\": [\"nope\"]}\n]}",
 	  "test.json:3:14: ", { "check 'a'", "'needs'", "'nope'" } },
 	{ "refuses a check needing itself",
-	  "{\"checks\": [\n  {\"id\": \"a\", " TCP_OK ", \"needs\": [\"a\"]}\n]}",
+	  "{\"checks\": [\n  {\"id\": \"a\", " TCP_OK
+	  ", \"needs\": [\"a\"]}\n]}",
 	  "test.json:2:60: ", { "check 'a'", "'needs'", "itself" } },
 	{ "refuses a cycle of three printing its path",
 	  "{\"checks\": [\n"

@@ -348,7 +348,8 @@ static void test_json_checks_in_config_order_with_fields(void **state)
 	assert_int_equal(cJSON_GetArraySize(checks), 5);
 	for (i = 0; i < 5; i++) {
 		c = cJSON_GetArrayItem(checks, (int)i);
-		assert_string_equal(cJSON_GetStringValue(item(c, "id")), ids[i]);
+		assert_string_equal(cJSON_GetStringValue(item(c, "id")),
+				    ids[i]);
 		assert_string_equal(cJSON_GetStringValue(item(c, "status")),
 				    statuses[i]);
 		assert_true(cJSON_IsString(item(c, "type")));

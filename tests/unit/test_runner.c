@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -237,10 +238,10 @@ static void test_independent_checks_run_at_the_same_time(void **state)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(ids); i++)
-		add(fx, ids[i], &fake_type, NULL)->sleep_ms = 200;
+		add(fx, ids[i], &fake_type, NULL)->sleep_ms = 300;
 	run_jobs(fx, 8);
 	assert_int_equal(most_at_once(fx), 4);
-	assert_true(fx->run.duration_ms < 600);
+	assert_true(fx->run.duration_ms < 900);
 }
 
 static void test_jobs_caps_how_many_run_at_once(void **state)
@@ -580,6 +581,75 @@ static void test_see_link_ignores_checks_that_did_not_run(void **state)
 	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(see, 0), "id"));
 }
 
+/* Progress events, as the command line's spinner receives them. */
+struct events {
+	int started[MAX_FAKES];
+	int ended[MAX_FAKES];
+	int order_ok;
+};
+
+static void on_progress(void *data, size_t idx, int running)
+{
+	struct events *ev = data;
+
+	if (running) {
+		ev->started[idx]++;
+	} else {
+		ev->ended[idx]++;
+		if (!ev->started[idx])
+			ev->order_ok = 0;
+	}
+}
+
+static void test_progress_reports_each_start_and_end(void **state)
+{
+	struct fixture *fx = *state;
+	struct events ev = { .order_ok = 1 };
+	struct run_opts o = { .jobs = 8, .progress = on_progress,
+			      .progress_data = &ev };
+	size_t i;
+
+	add(fx, "a", &fake_type, NULL)->sleep_ms = 20;
+	add(fx, "b", &fake_type, "a");
+	add(fx, "c", &fake_type, NULL);
+	run_with(fx, &o);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(ev.started[i], 1);
+		assert_int_equal(ev.ended[i], 1);
+	}
+	assert_int_equal(ev.order_ok, 1);
+}
+
+static void interrupting_run(void *state, const struct check_ctx *ctx,
+			     struct result *res)
+{
+	runner_interrupt(SIGINT);
+	result_pass(res, "%s asked to stop", ctx->id);
+}
+
+static const struct check_type interrupting_type = {
+	.name = "interrupting",
+	.run = interrupting_run,
+};
+
+/*
+ * Must run last: the runner keeps the stop request for the rest of the
+ * process, as the command line wants after Ctrl-C.
+ */
+static void test_interrupt_reports_pending_checks_not_run(void **state)
+{
+	struct fixture *fx = *state;
+
+	add(fx, "first", &interrupting_type, NULL);
+	add(fx, "second", &fake_type, "first");
+	add(fx, "third", &fake_type, "second");
+	run_jobs(fx, 1);
+	assert_int_equal(fx->run.interrupted, SIGINT);
+	assert_int_equal(result_of(fx, "third")->status, STATUS_SKIP);
+	assert_contains(result_of(fx, "third")->message, "interrupted");
+	assert_int_equal(fx->fakes[1].attempts + fx->fakes[2].attempts, 0);
+}
+
 /*
  * The fix path through the real chmod fix (fixes are found by name in
  * fixes/registry.c, so a fake fix cannot be plugged in): a script without
@@ -733,6 +803,8 @@ int main(void)
 		FIX_TEST(test_dry_run_fix_records_actions_changes_nothing),
 		FIX_TEST(test_applied_fix_is_proven_by_a_recheck),
 		FIX_TEST(test_dependent_skipped_before_fix_runs_after_it),
+		FAKE_TEST(test_progress_reports_each_start_and_end),
+		FAKE_TEST(test_interrupt_reports_pending_checks_not_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

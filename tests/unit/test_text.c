@@ -85,7 +85,7 @@ static void test_sanitize_table(void **unused)
 }
 
 /* "At most max bytes": a string that fits is left whole. */
-static void test_sanitize_keeps_a_string_that_fits_the_cap(void **unused)
+static void test_sanitize_keeps_a_string_that_fits(void **unused)
 {
 	char *got = text_sanitize("abcdefgh", 8, 8, 0);
 
@@ -312,7 +312,7 @@ static void test_jsonpos_member_is_at_its_key(void **unused)
 	cJSON_Delete(root);
 }
 
-static void test_jsonpos_array_elements_are_at_their_values(void **unused)
+static void test_jsonpos_array_elements_at_their_values(void **unused)
 {
 	const char *text = "[1,\n 22,\n\t\"x\"]";
 	cJSON *root;
@@ -400,7 +400,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize_table),
-		cmocka_unit_test(test_sanitize_keeps_a_string_that_fits_the_cap),
+		cmocka_unit_test(test_sanitize_keeps_a_string_that_fits),
 		cmocka_unit_test(test_sanitize_null_is_empty_string),
 		cmocka_unit_test(test_sanitize_output_of_every_byte_is_valid),
 		cmocka_unit_test(test_valid_utf8_table),
@@ -417,7 +417,7 @@ int main(void)
 		SECRET_TEST(test_scrub_masks_unregistered_dsn_password),
 		cmocka_unit_test(test_secret_key_names),
 		cmocka_unit_test(test_jsonpos_member_is_at_its_key),
-		cmocka_unit_test(test_jsonpos_array_elements_are_at_their_values),
+		cmocka_unit_test(test_jsonpos_array_elements_at_their_values),
 		cmocka_unit_test(test_jsonpos_counts_characters_not_bytes),
 		cmocka_unit_test(test_jsonpos_escaped_quotes_do_not_derail),
 		cmocka_unit_test(test_jsonpos_refuses_text_of_another_tree),
