@@ -508,7 +508,7 @@ static void detail_line(struct result *res, const struct eval *ev, size_t i)
 
 static void record_details(struct result *res, const struct eval *ev)
 {
-	cJSON *d = result_details(res), *dirs = cJSON_CreateArray();
+	cJSON *d = result_details(res);
 	char **s;
 	size_t i;
 
@@ -519,8 +519,7 @@ static void record_details(struct result *res, const struct eval *ev)
 	cJSON_AddBoolToObject(d, "started_python", ev->env.started);
 	cJSON_AddBoolToObject(d, "system_site_packages", ev->env.system_site);
 	for (s = ev->env.site_dirs; s && *s; s++)
-		cJSON_AddItemToArray(dirs, cJSON_CreateString(*s));
-	cJSON_AddItemToObject(d, "site_dirs", dirs);
+		result_detail_push(res, "site_dirs", *s);
 	result_detail_num(res, "distributions_seen", (double)ev->seen);
 	for (i = 0; i < ev->rf.nfiles; i++)
 		result_detail_push(res, "files", ev->rf.files[i]);

@@ -24,27 +24,33 @@
 #define CFG_MAX_BYTES (64u << 10)
 #define PROBE_OUT_CAP (1u << 20)
 
-/* Prints sys.path and the PEP 508 marker values as one JSON line. */
+/*
+ * Prints the PEP 508 marker values and sys.path as "marker\tNAME\tVALUE"
+ * and "path\tDIR" lines. It imports nothing beyond os and sys: importing
+ * platform or json would double the cost of the interpreter start.
+ */
 static const char probe_script[] =
-	"import json, os, platform, sys\n"
-	"i = sys.implementation.version\n"
-	"iv = '%d.%d.%d' % (i.major, i.minor, i.micro)\n"
-	"if i.releaselevel != 'final':\n"
-	"    iv += i.releaselevel[0] + str(i.serial)\n"
-	"m = {'os_name': os.name, 'sys_platform': sys.platform,\n"
-	"     'platform_machine': platform.machine(),\n"
-	"     'platform_python_implementation':\n"
-	"         platform.python_implementation(),\n"
-	"     'platform_release': platform.release(),\n"
-	"     'platform_system': platform.system(),\n"
-	"     'platform_version': platform.version(),\n"
-	"     'python_version': '.'.join(platform.python_version_tuple()[:2]),\n"
-	"     'python_full_version': platform.python_version(),\n"
-	"     'implementation_name': sys.implementation.name,\n"
-	"     'implementation_version': iv}\n"
-	"print(json.dumps({'path': [p for p in sys.path if p],\n"
-	"                  'prefix': sys.prefix, 'base_prefix': sys.base_prefix,\n"
-	"                  'markers': m}))\n";
+	"import os, sys\n"
+	"u = os.uname()\n"
+	"i = sys.implementation\n"
+	"v = i.version\n"
+	"iv = '%d.%d.%d' % (v.major, v.minor, v.micro)\n"
+	"if v.releaselevel != 'final':\n"
+	"    iv += v.releaselevel[0] + str(v.serial)\n"
+	"names = {'cpython': 'CPython', 'pypy': 'PyPy',\n"
+	"         'ironpython': 'IronPython', 'jython': 'Jython'}\n"
+	"m = [('os_name', os.name), ('sys_platform', sys.platform),\n"
+	"     ('platform_machine', u.machine),\n"
+	"     ('platform_python_implementation', names.get(i.name, i.name)),\n"
+	"     ('platform_release', u.release), ('platform_system', u.sysname),\n"
+	"     ('platform_version', u.version),\n"
+	"     ('python_version', '%d.%d' % sys.version_info[:2]),\n"
+	"     ('python_full_version', sys.version.split()[0]),\n"
+	"     ('implementation_name', i.name),\n"
+	"     ('implementation_version', iv)]\n"
+	"out = ['marker\\t%s\\t%s' % kv for kv in m]\n"
+	"out += ['path\\t' + p for p in sys.path if p]\n"
+	"print('\\n'.join(out))\n";
 
 /* Imports each argument; prints {module: null or "Error: text"}. */
 static const char import_script[] =
@@ -289,17 +295,26 @@ static cJSON *last_json_line(struct buf *out)
 	return cJSON_Parse(line ? line + 1 : text);
 }
 
-static void markers_from_json(struct marker_env *m, const cJSON *obj)
+/* One "marker\tNAME\tVALUE" or "path\tDIR" line of the probe's output. */
+static void probe_line(struct pyenv *env, char *line)
 {
-	size_t i;
+	char *tab = strchr(line, '\t'), *value;
+	int var;
 
-	for (i = 0; i < MARKER_NVARS; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-			obj, marker_var_name((enum marker_var)i));
-
-		if (cJSON_IsString(v) && i != MARKER_EXTRA)
-			marker_env_set(m, (enum marker_var)i, v->valuestring);
+	if (!tab)
+		return;
+	*tab = '\0';
+	if (!strcmp(line, "path")) {
+		add_site_dir(&env->site_dirs, tab + 1);
+		return;
 	}
+	value = strchr(tab + 1, '\t');
+	if (strcmp(line, "marker") || !value)
+		return;
+	*value++ = '\0';
+	var = marker_var_find(tab + 1);
+	if (var >= 0 && var != MARKER_EXTRA)
+		marker_env_set(&env->markers, (enum marker_var)var, value);
 }
 
 /* Runs the interpreter once to learn sys.path and the marker values. */
@@ -307,24 +322,22 @@ static int probe(struct pyenv *env, int64_t deadline, char **cause)
 {
 	const char *tail[] = { "-c", probe_script, NULL };
 	struct proc_result res;
-	const cJSON *p;
-	cJSON *doc;
+	char *line, *next;
 	int r = -1;
 
 	env->started = 1;
 	if (run_python(env->python, tail, deadline, &res, cause))
 		goto out;
-	doc = last_json_line(&res.out);
-	if (!cJSON_IsArray(cJSON_GetObjectItem(doc, "path"))) {
+	for (line = res.out.data; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		probe_line(env, line);
+	}
+	if (!env->site_dirs) {
 		*cause = xasprintf("%s printed no search path", env->python);
-		cJSON_Delete(doc);
 		goto out;
 	}
-	cJSON_ArrayForEach(p, cJSON_GetObjectItem(doc, "path"))
-		if (cJSON_IsString(p))
-			add_site_dir(&env->site_dirs, p->valuestring);
-	markers_from_json(&env->markers, cJSON_GetObjectItem(doc, "markers"));
-	cJSON_Delete(doc);
 	r = 0;
 out:
 	proc_result_release(&res);
