@@ -18,6 +18,9 @@ import pytest
 
 ANSI = re.compile(r"\x1b\[")
 STATUSES = {"pass", "warn", "fail", "skip"}
+# Under a wrapper such as valgrind (make valgrind) wall-clock limits do not
+# hold; every other assertion still does.
+WRAPPED = bool(os.environ.get("PREFLIGHT_WRAPPER"))
 
 
 def http(check_id, url, **keys):
@@ -32,6 +35,11 @@ def make_file(path, mode=0o644, text="#!/bin/sh\necho hi\n"):
     path.write_text(text)
     path.chmod(mode)
     return path
+
+
+def assert_within(run, seconds):
+    if not WRAPPED:
+        assert run.elapsed < seconds, run
 
 
 def lower(entry):
@@ -167,29 +175,31 @@ def test_hung_endpoint_fails_at_deadline_while_healthy_passes(backend,
     assert r.check("health")["status"] == "pass"
     assert hung["status"] == "fail"
     assert re.search(r"time|deadline", hung["message"], re.I), hung
-    assert 900 <= hung["duration_ms"] <= 2000, hung
-    assert r.elapsed < 3, r
+    assert 900 <= hung["duration_ms"], hung
+    if not WRAPPED:
+        assert hung["duration_ms"] <= 2000, hung
+    assert_within(r, 3)
 
 
 def test_fractional_timeout_holds(backend, preflight):
     r = preflight("-f", "json", config=config(
         http("hung", backend().url + "/hang", timeout=0.5)))
     assert r.check("hung")["status"] == "fail"
-    assert r.elapsed < 1.5, r
+    assert_within(r, 1.5)
 
 
 def test_timeout_option_sets_default_deadline(backend, preflight):
     r = preflight("-f", "json", "--timeout", "1", config=config(
         http("hung", backend().url + "/hang")))
     assert r.check("hung")["status"] == "fail"
-    assert r.elapsed < 2.5, r
+    assert_within(r, 2.5)
 
 
 def test_trickling_body_fails_at_deadline(backend, preflight):
     r = preflight("-f", "json", config=config(
         http("slow", backend().url + "/slow-bytes", timeout=1)))
     assert r.check("slow")["status"] == "fail"
-    assert r.elapsed < 2.5, r
+    assert_within(r, 2.5)
 
 
 def test_hung_checks_run_at_the_same_time(backend, preflight):
@@ -198,7 +208,7 @@ def test_hung_checks_run_at_the_same_time(backend, preflight):
         *[http("hung-%d" % i, b.url + "/hang", timeout=1)
           for i in range(4)]))
     assert [c["status"] for c in r.json["checks"]] == ["fail"] * 4
-    assert r.elapsed < 2.5, r
+    assert_within(r, 2.5)
 
 
 def test_refused_connection_fails_at_once(refused_port, preflight):
@@ -208,7 +218,7 @@ def test_refused_connection_fails_at_once(refused_port, preflight):
     c = r.check("health")
     assert r.rc == 1 and c["status"] == "fail", r
     assert "refused" in c["message"].lower(), c
-    assert r.elapsed < 1.5, r
+    assert_within(r, 1.5)
 
 
 def test_unresolvable_host_has_its_own_sentence(preflight):
@@ -240,7 +250,7 @@ def test_tcp_tells_refusal_resolution_and_open_apart(backend, refused_port,
     assert "refused" in refused["message"].lower(), refused
     assert re.search(r"resolv|dns|name", unresolved["message"], re.I)
     assert "refused" not in unresolved["message"].lower()
-    assert r.elapsed < 2.5, r
+    assert_within(r, 2.5)
 
 
 def test_tcp_names_each_failing_target(backend, refused_port, preflight):
