@@ -157,13 +157,18 @@ static int ident_char(char c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
+static int prefix_letter(char c)
+{
+	return c && strchr("fFrRbBuU", c) != NULL;
+}
+
 /* Prefix letters (f, r, b, u in any case, up to two) before a quote. */
 static size_t literal_prefix(const char *t, size_t q, int *fstring)
 {
 	size_t p = q;
 
 	*fstring = 0;
-	while (p > 0 && q - p < 2 && strchr("fFrRbBuU", t[p - 1]))
+	while (p > 0 && q - p < 2 && prefix_letter(t[p - 1]))
 		p--;
 	if (p > 0 && ident_char(t[p - 1]))
 		return q;
@@ -294,6 +299,13 @@ static const char *skip_blank(const char *p, const char *end)
 	return p;
 }
 
+/* 1 when the first non-blank byte from p (before end) is c. */
+static int next_is(const char *p, const char *end, char c)
+{
+	p = skip_blank(p, end);
+	return p < end && *p == c;
+}
+
 /* A quoted word right at p, as s/len; 0 when p holds no string. */
 static size_t quoted_word(const char *p, const char *end, const char **s)
 {
@@ -351,7 +363,7 @@ static void dict_keys(const char *p, const char *end, char ***keys)
 	int depth = 0, line = 0;
 	const char *q;
 
-	if (*p != '{' && !dict_call)
+	if (p >= end || (*p != '{' && !dict_call))
 		return;
 	for (q = dict_call ? p + 4 : p; q < end; q++) {
 		const char *s;
@@ -366,19 +378,19 @@ static void dict_keys(const char *p, const char *end, char ***keys)
 			n = lit.len;
 			s = lit.body;
 			if (!dict_call && depth == 1 &&
-			    *skip_blank(q + 1, end) == ':')
+			    next_is(q + 1, end, ':'))
 				vec_add_unique(keys, s, n);
 			continue;
 		}
-		if (strchr("([{", *q))
+		if (*q && strchr("([{", *q))
 			depth++;
-		else if (strchr(")]}", *q) && --depth == 0)
+		else if (*q && strchr(")]}", *q) && --depth == 0)
 			return;
 		else if (dict_call && depth == 1 && ident_char(*q) &&
 			 !ident_char(q[-1])) {
 			for (n = 0; q + n < end && ident_char(q[n]); n++)
 				;
-			if (*skip_blank(q + n, end) == '=')
+			if (next_is(q + n, end, '='))
 				vec_add_unique(keys, q, n);
 			q += n - 1;
 		}

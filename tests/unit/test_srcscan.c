@@ -212,6 +212,11 @@ static void test_other_hosts_and_bare_base_urls_are_not_hits(void **state)
 	srcscan_release(&sc);
 }
 
+/*
+ * Each text is copied into a buffer of exactly its length, with no NUL
+ * after it, so a read one byte past the end is caught under ASan. The
+ * json= cases once read past the end (found by fuzzing).
+ */
 static void test_unterminated_and_hostile_text_is_survived(void **state)
 {
 	static const char *const texts[] = {
@@ -222,16 +227,38 @@ static void test_unterminated_and_hostile_text_is_survived(void **state)
 		"json=dict(",
 		"'",
 		"",
+		"requests.post('http://localhost:8000/a', json={'k'",
+		"requests.post('http://localhost:8000/a', json=",
+		"requests.post('http://localhost:8000/a', json=dict(k",
+		"requests.post('http://localhost:8000/a', json={'k':",
+		"requests.post('http://localhost:8000/a', params={\"",
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct srcscan sc = SRCSCAN_INIT;
+		size_t len = strlen(texts[i]);
+		char *exact = malloc(len ? len : 1);
 
-		scan(texts[i], &sc);
+		memcpy(exact, texts[i], len);
+		srcscan_text(&opts, "client.py", exact, len, &sc);
 		srcscan_release(&sc);
+		free(exact);
 	}
+}
+
+static void test_nul_bytes_open_no_brackets(void **state)
+{
+	static const char text[] = "requests.post('http://localhost:8000/a', "
+				   "json={'a': 1, '\0': (\0, 'b': 2})";
+	struct srcscan sc = SRCSCAN_INIT;
+
+	(void)state;
+	srcscan_text(&opts, "x.py", text, sizeof(text) - 1, &sc);
+	assert_int_equal(sc.nhits, 1);
+	assert_true(has(sc.hits[0].body, "a"));
+	srcscan_release(&sc);
 }
 
 static void test_hits_are_bounded(void **state)
@@ -345,6 +372,7 @@ int main(void)
 		cmocka_unit_test(
 			test_other_hosts_and_bare_base_urls_are_not_hits),
 		cmocka_unit_test(test_unterminated_and_hostile_text_is_survived),
+		cmocka_unit_test(test_nul_bytes_open_no_brackets),
 		cmocka_unit_test(test_hits_are_bounded),
 		cmocka_unit_test(test_globs_expand_sorted_and_report_misses),
 		cmocka_unit_test(test_large_files_are_skipped_with_a_note),
