@@ -59,6 +59,13 @@ static struct refusal refusals[] = {
 	{ "refuses id with invalid characters",
 	  "{\"checks\": [\n  {\"id\": \"bad id!\", " TCP_OK "}\n]}",
 	  "test.json:2:4: ", { "'id'", "'bad id!'", "not a valid id" } },
+	{ "refuses empty id",
+	  "{\"checks\": [\n  {\"id\": \"\", " TCP_OK "}\n]}",
+	  "test.json:2:4: ", { "'id'", "not a valid id" } },
+	{ "refuses id longer than 64 characters",
+	  "{\"checks\": [\n  {\"id\": \"" "0123456789012345678901234567890123"
+	  "4567890123456789012345678901234" "\", " TCP_OK "}\n]}",
+	  "test.json:2:4: ", { "'id'", "at most 64" } },
 	{ "refuses duplicate id at the second",
 	  "{\"checks\": [\n  {\"id\": \"a\", " TCP_OK "},\n"
 	  "  {\"id\": \"a\", " TCP_OK "}\n]}",
@@ -206,6 +213,27 @@ static void test_reports_every_problem_not_just_the_first(void **unused)
 	assert_non_null(strstr(cause, "\ntest.json:3:50: check 'b': "
 			       "unknown key 'sevrity'"));
 	free(cause);
+}
+
+static void test_long_error_lists_are_capped(void **unused)
+{
+	struct buf text = BUF_INIT;
+	char *cause;
+	int i, rc;
+
+	(void)unused;
+	buf_addstr(&text, "{\"checks\": [\n");
+	for (i = 0; i < 25; i++)
+		buf_addf(&text, "%s{\"id\": \"c%d\", " TCP_OK ", \"x\": 1}\n",
+			 i ? "," : "", i);
+	buf_addstr(&text, "]}");
+	cause = load_cause(buf_cstr(&text), &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(cause, "check 'c19'"));
+	assert_null(strstr(cause, "check 'c20'"));
+	assert_non_null(strstr(cause, "5 more errors not shown"));
+	free(cause);
+	buf_release(&text);
 }
 
 static void test_missing_file_is_refused_with_its_path(void **unused)
@@ -511,6 +539,7 @@ static void test_profile_passes_its_own_validation(void **state)
 static const struct CMUnitTest named[] = {
 	cmocka_unit_test(test_refuses_text_after_the_object),
 	cmocka_unit_test(test_reports_every_problem_not_just_the_first),
+	cmocka_unit_test(test_long_error_lists_are_capped),
 	cmocka_unit_test(test_missing_file_is_refused_with_its_path),
 	cmocka_unit_test(test_fractional_timeout_is_milliseconds),
 	cmocka_unit_test(test_absent_timeout_takes_the_default),

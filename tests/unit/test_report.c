@@ -251,6 +251,25 @@ static void test_text_verbose_adds_details(void **state)
 	assert_contains(render(fx, "text", 0, 1), "total_ms: 12");
 }
 
+static void test_text_says_how_many_attempts_a_retry_took(void **state)
+{
+	struct fixture *fx = *state;
+	char *line;
+
+	fx->run.results[HEALTH].attempts = 3;
+	line = line_with(render(fx, "text", 0, 0), "health");
+	assert_contains(line, "(after 3 attempts)");
+	free(line);
+}
+
+static void test_text_summary_says_interrupted(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->run.interrupted = 2;
+	assert_contains(render(fx, "text", 0, 0), "in 1534 ms (interrupted)");
+}
+
 static void test_text_with_colour_has_marks(void **state)
 {
 	const char *out = render(*state, "text", 1, 0);
@@ -393,6 +412,20 @@ static void test_json_status_is_warn_when_nothing_failed(void **state)
 	cJSON_Delete(root);
 }
 
+static void test_json_records_attempts_and_interruption(void **state)
+{
+	struct fixture *fx = *state;
+	cJSON *root;
+
+	fx->run.results[HEALTH].attempts = 3;
+	fx->run.interrupted = 2;
+	root = render_json(fx);
+	assert_true(cJSON_IsTrue(item(root, "interrupted")));
+	assert_int_equal(item(cJSON_GetArrayItem(item(root, "checks"), 0),
+			      "attempts")->valueint, 3);
+	cJSON_Delete(root);
+}
+
 static void test_json_hostile_message_comes_out_escaped(void **state)
 {
 	struct fixture *fx = *state;
@@ -505,6 +538,8 @@ int main(void)
 		REPORT_TEST(test_text_shows_what_a_fix_did),
 		REPORT_TEST(test_text_ends_with_the_summary_line),
 		REPORT_TEST(test_text_verbose_adds_details),
+		REPORT_TEST(test_text_says_how_many_attempts_a_retry_took),
+		REPORT_TEST(test_text_summary_says_interrupted),
 		REPORT_TEST(test_text_with_colour_has_marks),
 		REPORT_TEST(test_text_hostile_message_stays_safe),
 		REPORT_TEST(test_json_has_the_documented_shape),
@@ -512,6 +547,7 @@ int main(void)
 		REPORT_TEST(test_json_checks_in_config_order_with_fields),
 		REPORT_TEST(test_json_records_what_a_fix_did),
 		REPORT_TEST(test_json_status_is_warn_when_nothing_failed),
+		REPORT_TEST(test_json_records_attempts_and_interruption),
 		REPORT_TEST(test_json_hostile_message_comes_out_escaped),
 		REPORT_TEST(test_json_raw_detail_bytes_come_out_valid),
 		REPORT_TEST(test_secret_in_results_never_appears),

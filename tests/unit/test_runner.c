@@ -422,6 +422,26 @@ static void test_results_come_back_in_config_order(void **state)
 					 strlen(ids[i])), 0);
 }
 
+static void silent_run(void *state, const struct check_ctx *ctx,
+		       struct result *res)
+{
+}
+
+static const struct check_type silent_type = {
+	.name = "silent",
+	.run = silent_run,
+};
+
+static void test_check_that_records_nothing_fails(void **state)
+{
+	struct fixture *fx = *state;
+
+	add(fx, "mute", &silent_type, NULL);
+	run_jobs(fx, 8);
+	assert_int_equal(result_of(fx, "mute")->status, STATUS_FAIL);
+	assert_contains(result_of(fx, "mute")->message, "without a result");
+}
+
 static void test_every_check_has_a_duration(void **state)
 {
 	struct fixture *fx = *state;
@@ -662,15 +682,21 @@ struct fix_fixture {
 	struct run run;
 };
 
-static int fix_setup(void **state)
+static const char fix_config[] = "{\"checks\": [\n"
+	"{\"id\": \"script\", \"type\": \"permissions\", \"paths\": "
+	"[{\"path\": \"run.sh\", \"mode\": \"executable\", "
+	"\"kind\": \"file\"}]},\n"
+	"{\"id\": \"after\", \"type\": \"permissions\", "
+	"\"paths\": [\"run.sh\"], \"needs\": [\"script\"]}]}";
+
+/* A file the chmod fix cannot bring back. */
+static const char missing_config[] = "{\"checks\": [\n"
+	"{\"id\": \"script\", \"type\": \"permissions\", \"paths\": "
+	"[{\"path\": \"gone.sh\", \"mode\": \"executable\"}]}]}";
+
+static int fix_setup_with(void **state, const char *text)
 {
 	struct fix_fixture *fx = calloc(1, sizeof(*fx));
-	const char *text = "{\"checks\": [\n"
-		"{\"id\": \"script\", \"type\": \"permissions\", \"paths\": "
-		"[{\"path\": \"run.sh\", \"mode\": \"executable\", "
-		"\"kind\": \"file\"}]},\n"
-		"{\"id\": \"after\", \"type\": \"permissions\", "
-		"\"paths\": [\"run.sh\"], \"needs\": [\"script\"]}]}";
 	struct config_opts co = { .default_timeout_ms = 5000 };
 	char *cause = NULL;
 	FILE *f;
@@ -690,6 +716,16 @@ static int fix_setup(void **state)
 	}
 	*state = fx;
 	return 0;
+}
+
+static int fix_setup(void **state)
+{
+	return fix_setup_with(state, fix_config);
+}
+
+static int missing_setup(void **state)
+{
+	return fix_setup_with(state, missing_config);
 }
 
 static int fix_teardown(void **state)
@@ -759,6 +795,23 @@ static void test_applied_fix_is_proven_by_a_recheck(void **state)
 	assert_true(mode_of(fx->script) & S_IXUSR);
 }
 
+static void test_fix_that_can_do_nothing_is_not_rechecked(void **state)
+{
+	struct fix_fixture *fx = *state;
+	const struct result *r;
+
+	fix_run(fx, 0);
+	r = &fx->run.results[0];
+	assert_non_null(r->fix);
+	assert_int_equal(r->fix->attempted, 1);
+	assert_int_equal(r->fix->applied, 0);
+	assert_int_equal(r->fix->rechecked, 0);
+	assert_int_equal(r->status, STATUS_FAIL);
+	assert_int_equal(r->attempts, 1);
+	assert_contains(cJSON_GetArrayItem(r->fix->actions, 0)->valuestring,
+			"nothing");
+}
+
 static void test_dependent_skipped_before_fix_runs_after_it(void **state)
 {
 	struct fix_fixture *fx = *state;
@@ -788,6 +841,7 @@ int main(void)
 		FAKE_TEST(test_overrun_fails_at_deadline_others_finish),
 		FAKE_TEST(test_dependent_of_an_overrun_check_is_skipped),
 		FAKE_TEST(test_results_come_back_in_config_order),
+		FAKE_TEST(test_check_that_records_nothing_fails),
 		FAKE_TEST(test_every_check_has_a_duration),
 		FAKE_TEST(test_wait_retries_until_the_third_attempt_passes),
 		FAKE_TEST(test_wait_gives_up_when_its_time_is_over),
@@ -803,6 +857,9 @@ int main(void)
 		FIX_TEST(test_dry_run_fix_records_actions_changes_nothing),
 		FIX_TEST(test_applied_fix_is_proven_by_a_recheck),
 		FIX_TEST(test_dependent_skipped_before_fix_runs_after_it),
+		cmocka_unit_test_setup_teardown(
+			test_fix_that_can_do_nothing_is_not_rechecked,
+			missing_setup, fix_teardown),
 		FAKE_TEST(test_progress_reports_each_start_and_end),
 		FAKE_TEST(test_interrupt_reports_pending_checks_not_run),
 	};
