@@ -210,7 +210,7 @@ static int probe_status(const struct service_state *st,
 	}
 
 	if (pr.end == PROC_EXEC_FAILED)
-		buf_addf(msg, "cannot run '%s': %s", cmd, strerror(pr.err));
+		buf_addf(msg, "cannot run %s: %s", cmd, strerror(pr.err));
 	else if (pr.end != PROC_EXITED)
 		buf_addf(msg, "%s %s", cmd, proc_describe(&pr, how,
 							 sizeof(how)));

@@ -30,10 +30,10 @@ static void add_tail(struct buf *out, const struct buf *b)
 		buf_addstr(out, "\n");
 }
 
-/* The last non-empty line of the child's output, for error messages. */
+/* The last non-empty line of the child's errors, else of its output. */
 static char *last_line(const struct proc_result *pr)
 {
-	const struct buf *b = pr->out.len ? &pr->out : &pr->err_out;
+	const struct buf *b = pr->err_out.len ? &pr->err_out : &pr->out;
 	const char *s = b->data ? b->data : "", *e = s + b->len, *p;
 
 	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
@@ -77,8 +77,8 @@ static int run_step(const struct service_state *st,
 
 	if (pr.end != PROC_EXITED || (pr.code && !tolerant)) {
 		line = last_line(&pr);
-		rec->error = *line ? xasprintf("'%s' %s: %s", cmd, how, line)
-				   : xasprintf("'%s' %s", cmd, how);
+		rec->error = *line ? xasprintf("%s %s: %s", cmd, how, line)
+				   : xasprintf("%s %s", cmd, how);
 		free(line);
 		rc = -1;
 	}
