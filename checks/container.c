@@ -474,6 +474,7 @@ static char *ct_client_note(const struct ct_logs *l)
 {
 	struct buf b = BUF_INIT;
 	unsigned total = 0;
+	char *note;
 
 	for (size_t i = 0; i < l->scan.n; i++) {
 		const struct pgsig_finding *f = &l->scan.f[i];
@@ -486,10 +487,11 @@ static char *ct_client_note(const struct ct_logs *l)
 		total += f->count;
 		free(text);
 	}
-	if (!total)
-		return xstrdup("");
-	return xasprintf("; warning, client errors in its log (the server is "
-			 "fine): %s", buf_cstr(&b));
+	note = total ? xasprintf("; warning, client errors in its log (the "
+				 "server is fine): %s", buf_cstr(&b))
+		     : xstrdup("");
+	buf_release(&b);
+	return note;
 }
 
 /* Appends ": diagnosis" of the worst server-side finding, and its hint. */

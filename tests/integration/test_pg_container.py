@@ -112,8 +112,12 @@ def test_wrong_password_names_user_and_password_appears_nowhere(
     runs = [preflight("-f", "json", config=config),
             preflight("-v", "--no-color", config=config),
             preflight("--list", config=config),
+            preflight("--explain", "db", config=config),
+            preflight("-f", "tap", "-f", "prometheus", config=config),
             preflight("-f", "json", "-o", str(tmp_path / "report.out"),
-                      config=config)]
+                      config=config),
+            preflight("-f", "text", "-f",
+                      "junit:%s" % (tmp_path / "junit.out"), config=config)]
     c = runs[0].check("db")
     assert runs[0].rc == 1
     assert c["message"] == ('authentication failed for user "postgres": '
@@ -122,6 +126,7 @@ def test_wrong_password_names_user_and_password_appears_nowhere(
         assert planted not in outputs_of(run, tmp_path), run
         assert planted not in run.out + run.err
     assert (tmp_path / "report.out").exists()
+    assert (tmp_path / "junit.out").exists()
 
 
 def test_deadline_holds_below_one_second_against_a_silent_server(preflight):
