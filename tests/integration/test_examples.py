@@ -259,3 +259,36 @@ def test_incident_stack_config_passes_on_a_healthy_host(preflight, stack,
     run = preflight("-c", configs / "incident-stack.json", "-f", "json")
     assert run.rc == 0, run
     assert {c["status"] for c in run.json["checks"]} == {"pass"}
+
+
+# ---- the incident, whole -------------------------------------------------------
+
+def test_incident_example_finds_what_the_incident_found(
+        preflight, backend, refused_port, tmp_path):
+    """The backend is fine; the worker's requirements are not installed,
+    so the worker check is skipped instead of failing on its own."""
+    import shutil
+    b = backend()
+    work = tmp_path / "incident"
+    shutil.copytree(EXAMPLES / "incident", work)
+    names = {"localhost:8000": "127.0.0.1:%d" % b.port,
+             "localhost:5432": "127.0.0.1:%d" % refused_port}
+    cfg = work / "preflight.json"
+    cfg.write_text(mapped(cfg.read_text(), names))
+    (work / "background_sync.log").write_text(
+        "Traceback (most recent call last):\n"
+        "ModuleNotFoundError: No module named 'aiohttp'\n")
+
+    backend_only = preflight("-c", cfg, "--tag", "backend", "-f", "json")
+    assert backend_only.rc == 0, backend_only
+
+    run = preflight("-c", cfg, "-f", "json", env={"VIRTUAL_ENV": None})
+    assert run.rc == 1, run
+    status = {c["id"]: c["status"] for c in run.json["checks"]}
+    assert status["health"] == status["sync-api"] == "pass"
+    assert status["database"] == "fail"
+    assert status["deps"] == "fail"
+    assert status["worker"] == "skip"
+    assert status["worker-log"] == "fail"
+    deps = run.check("deps")["message"]
+    assert "aiohttp" in deps and "httpx" in deps
