@@ -57,7 +57,7 @@ struct eval {
 	size_t counts[V_BROKEN + 1];
 };
 
-/* ---- config ----------------------------------------------------------------- */
+/* ---- config -------------------------------------------------------------- */
 
 static void deps_release(void *state)
 {
@@ -110,7 +110,7 @@ static int deps_prepare(struct conf_ctx *cc, const cJSON *obj, void **state)
 	return 0;
 }
 
-/* ---- finding the environment ------------------------------------------------ */
+/* ---- finding the environment --------------------------------------------- */
 
 static int has_venv(const char *dir, const char *name, char **out)
 {
@@ -187,7 +187,7 @@ static int open_env(const struct deps_state *st, struct eval *ev,
 	return pyenv_open_python(&ev->env, "python3", deadline, cause);
 }
 
-/* ---- evaluating ----------------------------------------------------------------- */
+/* ---- evaluating ---------------------------------------------------------- */
 
 static void eval_release(struct eval *ev)
 {
@@ -398,7 +398,7 @@ static int unmet(enum verdict v)
 	return v == V_MISSING || v == V_WRONG || v == V_BROKEN;
 }
 
-/* ---- the pip command ---------------------------------------------------------- */
+/* ---- the pip command ----------------------------------------------------- */
 
 static void argv_push(char ***v, size_t *n, char *s)
 {
@@ -457,7 +457,7 @@ int deps_install_argv(const struct deps_state *st, int64_t deadline,
 	return r;
 }
 
-/* ---- recording ------------------------------------------------------------------ */
+/* ---- recording ----------------------------------------------------------- */
 
 static void add_clean(cJSON *obj, const char *key, const char *s)
 {

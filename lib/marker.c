@@ -76,7 +76,7 @@ void marker_env_release(struct marker_env *env)
 	}
 }
 
-/* ---- tokens ---------------------------------------------------------------- */
+/* ---- tokens -------------------------------------------------------------- */
 
 enum tok { TOK_END, TOK_LPAREN, TOK_RPAREN, TOK_STRING, TOK_OP, TOK_WORD,
 	   TOK_BAD };
@@ -155,7 +155,7 @@ static int fail(struct parser *ps, const char *what)
 	return -1;
 }
 
-/* ---- evaluation ------------------------------------------------------------ */
+/* ---- evaluation ---------------------------------------------------------- */
 
 /* A marker operand: a quoted string or a variable's value. */
 static int value(struct parser *ps, char **out, int *is_extra)

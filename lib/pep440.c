@@ -166,6 +166,31 @@ static void parse_dev(struct scan *s, struct pep440_version *v)
 	*s = save;
 }
 
+static int all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* Drops leading zeros of the numeric segment ending at n: "01" is "1". */
+static size_t trim_number(char *local, size_t n)
+{
+	size_t start = n, zeros;
+
+	while (start && local[start - 1] != '.')
+		start--;
+	if (start == n || !all_digits(local + start, n - start))
+		return n;
+	for (zeros = 0; start + zeros + 1 < n && local[start + zeros] == '0';)
+		zeros++;
+	memmove(local + start, local + start + zeros, n - start - zeros);
+	return n - zeros;
+}
+
 /* "+ubuntu-1_b" becomes "ubuntu.1.b"; empty segments are refused. */
 static int parse_local(struct scan *s, struct pep440_version *v)
 {
@@ -181,6 +206,7 @@ static int parse_local(struct scan *s, struct pep440_version *v)
 		if (is_sep(c)) {
 			if (!seg)
 				return -1;
+			n = trim_number(v->local, n);
 			c = '.';
 			seg = 0;
 		} else if (isalnum(c)) {
@@ -193,6 +219,7 @@ static int parse_local(struct scan *s, struct pep440_version *v)
 		v->local[n++] = (char)c;
 		s->p++;
 	}
+	n = trim_number(v->local, n);
 	v->local[n] = '\0';
 	return seg ? 0 : -1;
 }
@@ -281,16 +308,6 @@ static int cmp_suffixes(const struct pep440_version *a,
 	if (a->has_dev != b->has_dev)
 		return a->has_dev ? -1 : 1;
 	return cmp_u64(a->dev, b->dev);
-}
-
-static int all_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
 }
 
 /* One local segment: numbers above words, numbers by value. */
@@ -603,7 +620,7 @@ static int match_arbitrary(const struct pep440_spec *sp,
 	const char *s = raw;
 	size_t n;
 
-	if (!s && v)
+	if (v)
 		s = pep440_format(v, norm, sizeof(norm));
 	if (!s)
 		return 0;

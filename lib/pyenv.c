@@ -42,7 +42,8 @@ static const char probe_script[] =
 	"m = [('os_name', os.name), ('sys_platform', sys.platform),\n"
 	"     ('platform_machine', u.machine),\n"
 	"     ('platform_python_implementation', names.get(i.name, i.name)),\n"
-	"     ('platform_release', u.release), ('platform_system', u.sysname),\n"
+	"     ('platform_release', u.release),\n"
+	"     ('platform_system', u.sysname),\n"
 	"     ('platform_version', u.version),\n"
 	"     ('python_version', '%d.%d' % sys.version_info[:2]),\n"
 	"     ('python_full_version', sys.version.split()[0]),\n"
@@ -105,7 +106,7 @@ void pyenv_release(struct pyenv *env)
 	memset(env, 0, sizeof(*env));
 }
 
-/* ---- pyvenv.cfg ------------------------------------------------------------- */
+/* ---- pyvenv.cfg ---------------------------------------------------------- */
 
 struct venv_cfg {
 	char *version;		/* "3.11.2", or NULL */
@@ -192,7 +193,7 @@ static void markers_from_cfg(struct marker_env *m, const struct venv_cfg *cfg,
 	marker_env_set(m, MARKER_IMPLEMENTATION_VERSION, cfg->version);
 }
 
-/* ---- search path -------------------------------------------------------------- */
+/* ---- search path --------------------------------------------------------- */
 
 /* Adds the directories a site directory's .pth files name, as site.py does. */
 static void add_pth_dirs(char ***dirs, const char *site)
@@ -253,7 +254,7 @@ static void venv_site_dirs(struct pyenv *env, const char *mm)
 	}
 }
 
-/* ---- running the interpreter -------------------------------------------------- */
+/* ---- running the interpreter --------------------------------------------- */
 
 static int run_python(const char *python, const char *const *argv_tail,
 		      int64_t deadline, struct proc_result *res, char **cause)
@@ -344,7 +345,7 @@ out:
 	return r;
 }
 
-/* ---- opening ------------------------------------------------------------------ */
+/* ---- opening ------------------------------------------------------------- */
 
 static char *venv_python(const char *dir)
 {
@@ -460,7 +461,7 @@ int pyenv_open_python(struct pyenv *env, const char *python,
 	return probe(env, deadline, cause);
 }
 
-/* ---- distributions ------------------------------------------------------------ */
+/* ---- distributions ------------------------------------------------------- */
 
 void pydist_release(struct pydist *d)
 {
@@ -582,7 +583,7 @@ void pyenv_find(const struct pyenv *env, char *const *keys, size_t nkeys,
 		scan_dir(*dir, keys, nkeys, found, seen);
 }
 
-/* ---- modules ---------------------------------------------------------------- */
+/* ---- modules ------------------------------------------------------------- */
 
 /* "pkg/__init__.py,sha256=...,12" gives "pkg"; "mod.py,..." gives "mod". */
 static void record_module(char ***mods, const char *line)

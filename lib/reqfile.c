@@ -45,7 +45,7 @@ void req_release(struct req *req)
 	memset(req, 0, sizeof(*req));
 }
 
-/* ---- one requirement ------------------------------------------------------- */
+/* ---- one requirement ----------------------------------------------------- */
 
 static int is_name_char(int c)
 {
@@ -303,7 +303,7 @@ int req_parse(const char *text, struct req *req, char **cause)
 	return r;
 }
 
-/* ---- files ------------------------------------------------------------------ */
+/* ---- files --------------------------------------------------------------- */
 
 struct loader {
 	struct reqfile *rf;
@@ -401,7 +401,8 @@ static const struct {
 /* Splits "-rfile", "-r file", "--requirement=file" into name and value. */
 static void split_option(char *line, char *name, size_t n, char **value)
 {
-	size_t len = line[1] == '-' ? strcspn(line, "= \t") : 2;
+	size_t len = line[1] == '-' ? strcspn(line, "= \t")
+		     : line[1] ? 2 : 1;
 
 	snprintf(name, n, "%.*s", (int)len, line);
 	*value = line + len;
