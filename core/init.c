@@ -1,7 +1,8 @@
 /*
  * Building a starter preflight.json: every check type's discover() hook
- * (the built-in default profile) plus the service logs found beside it,
- * each check tagged by the part of the stack it looks at. The result is
+ * (the built-in default profile) plus the service logs found beside it and
+ * the running PostgreSQL containers when an engine answers, each check
+ * tagged by the part of the stack it looks at. The result is
  * loaded with the normal validation before it is written, so init never
  * leaves a config that preflight itself would refuse.
  */
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../checks/container.h"
 #include "cli.h"
 #include "config.h"
 #include "init.h"
@@ -21,6 +23,9 @@
 
 #define INIT_DEFAULT "preflight.json"
 #define INIT_MAX_LOGS 4
+#define INIT_MAX_CONTAINERS 4
+#define INIT_ENGINE_MS 1000
+#define INIT_DEFAULT_ENGINE "unix:///var/run/docker.sock"
 
 static const struct {
 	const char *type;
@@ -82,6 +87,91 @@ static void init_add_logs(const char *dir, cJSON *checks)
 		n++;
 	}
 	closedir(d);
+}
+
+/* The engine at $DOCKER_HOST or the default socket, if it can be reached. */
+static int init_engine(struct container_state *st)
+{
+	const char *engine = getenv("DOCKER_HOST");
+
+	if (!engine || !*engine)
+		engine = INIT_DEFAULT_ENGINE;
+	if (!strncmp(engine, "unix://", 7)) {
+		if (access(engine + 7, W_OK) != 0)
+			return -1;
+		st->socket = xstrdup(engine + 7);
+		st->base_url = xstrdup("http://localhost");
+	} else if (!strncmp(engine, "tcp://", 6) && engine[6]) {
+		st->base_url = xasprintf("http://%s", engine + 6);
+	} else {
+		return -1;
+	}
+	st->engine = xstrdup(engine);
+	return 0;
+}
+
+/* 1 if a running container looks like PostgreSQL by image or name. */
+static int init_is_postgres(const char *name, const char *image)
+{
+	return (name && strstr(name, "postgres")) ||
+	       (image && strstr(image, "postgres"));
+}
+
+static void init_add_container(cJSON *checks, const cJSON *c)
+{
+	const char *name = cJSON_GetStringValue(cJSON_GetArrayItem(
+		cJSON_GetObjectItem(c, "Names"), 0));
+	const char *image = cJSON_GetStringValue(cJSON_GetObjectItem(c,
+								     "Image"));
+	cJSON *check;
+
+	if (name && *name == '/')
+		name++;
+	if (!name || !*name || strlen(name) > 54 ||
+	    !init_is_postgres(name, image))
+		return;
+	check = cJSON_CreateObject();
+	cJSON_AddItemToObject(check, "id", cJSON_CreateString(name));
+	cJSON_AddStringToObject(check, "type", "container");
+	cJSON_AddStringToObject(check, "description",
+				"the PostgreSQL container is running and its "
+				"log shows no server problem");
+	cJSON_AddStringToObject(check, "name", name);
+	cJSON_AddItemToArray(checks, check);
+}
+
+/*
+ * Running PostgreSQL containers, asked of the engine with a short
+ * deadline (init may take a second; the default profile may not).
+ */
+static void init_add_containers(cJSON *checks)
+{
+	struct container_state st = { 0 };
+	struct container_reply reply = { 0 };
+	cJSON *list = NULL;
+	const cJSON *c;
+	int n = 0;
+
+	if (!check_type_find("container") || init_has_type(checks, "container")
+	    || init_engine(&st) < 0)
+		goto out;
+	if (container_request(&st, "GET", "/containers/json",
+			      now_ms() + INIT_ENGINE_MS, &reply) < 0 ||
+	    reply.status != 200)
+		goto out;
+	list = cJSON_ParseWithLength(reply.body.data ? reply.body.data : "",
+				     reply.body.len);
+	cJSON_ArrayForEach(c, list) {
+		if (n++ == INIT_MAX_CONTAINERS)
+			break;
+		init_add_container(checks, c);
+	}
+out:
+	cJSON_Delete(list);
+	buf_release(&reply.body);
+	free(st.socket);
+	free(st.base_url);
+	free(st.engine);
 }
 
 static void init_add_tags(cJSON *checks)
@@ -176,6 +266,7 @@ static char *init_build(const char *dir, const char *path, int quiet,
 	init_strip_passwords(checks, quiet);
 	plain = cJSON_Duplicate(root, 1);
 	init_add_logs(dir, checks);
+	init_add_containers(checks);
 	init_add_tags(checks);
 	text = init_text(root);
 	if (init_validate(text, path, dir, cause) < 0) {

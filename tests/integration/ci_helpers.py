@@ -93,3 +93,52 @@ def broken_stack(url, refused_port, hostile_url):
 
 
 BROKEN_COUNTS = {"pass": 2, "fail": 2, "warn": 1, "skip": 1}
+
+
+class EngineList:
+    """An Engine API on a unix socket that only lists running containers
+    (GET /vN/containers/json), for `preflight init`."""
+
+    def __init__(self, directory, containers):
+        import os
+        import socketserver
+        from http.server import BaseHTTPRequestHandler
+
+        self.socket = os.path.join(str(directory), "engine.sock")
+        self.engine = "unix://" + self.socket
+        self.requests = []
+        body = json.dumps(containers).encode()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def address_string(self):
+                return "unix"
+
+            def do_GET(self):
+                owner.requests.append(self.path)
+                ok = self.path.split("?")[0].endswith("/containers/json")
+                data = body if ok else b'{"message": "not here"}'
+                self.send_response(200 if ok else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(socketserver.ThreadingMixIn,
+                     socketserver.UnixStreamServer):
+            daemon_threads = True
+
+        self.server = Server(self.socket, Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

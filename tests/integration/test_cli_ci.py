@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ci_helpers import ROOT, schema_errors
+from ci_helpers import ROOT, EngineList, schema_errors
 
 
 def stack_config(url, port_url):
@@ -196,6 +196,35 @@ def test_init_writes_elsewhere_with_o(preflight):
     paths = [p["path"] for c in config["checks"] if c["type"] ==
              "permissions" for p in c["paths"]]
     assert paths == ["run.sh"]
+
+
+def test_init_adds_running_postgres_containers(preflight, tmp_path):
+    engine = EngineList(tmp_path, [
+        {"Names": ["/gmail-backup-postgres"], "Image": "postgres:15",
+         "State": "running"},
+        {"Names": ["/cache"], "Image": "redis:7", "State": "running"}])
+    try:
+        run = preflight("init", env={"DOCKER_HOST": engine.engine})
+    finally:
+        engine.stop()
+    assert run.rc == 0, run
+    config = json.loads((preflight.workdir / "preflight.json").read_text())
+    containers = [c for c in config["checks"] if c["type"] == "container"]
+    assert containers == [{"id": "gmail-backup-postgres",
+                           "type": "container",
+                           "description": containers[0]["description"],
+                           "name": "gmail-backup-postgres",
+                           "tags": ["db"]}]
+    assert engine.requests and "/containers/json" in engine.requests[0]
+
+
+def test_init_without_a_reachable_engine_is_quick(preflight, tmp_path):
+    run = preflight("init", env={"DOCKER_HOST":
+                                 "unix://%s/none.sock" % tmp_path})
+    assert run.rc == 0, run
+    assert run.elapsed < 2
+    config = json.loads((preflight.workdir / "preflight.json").read_text())
+    assert all(c["type"] != "container" for c in config["checks"])
 
 
 def test_force_without_init_is_a_usage_error(preflight):
