@@ -692,8 +692,9 @@ static void summarize(const struct openapi_state *st, struct judge *j,
 	}
 	if (j->count) {
 		result_hint(res, "update the client to the API as %s "
-			    "describes it (the /docs page shows the same)",
-			    st->url);
+			    "describes it (the /docs page shows the same)%s",
+			    st->url, j->count > 1 ? "; -v lists every finding" :
+						    "");
 	} else if (unmatched) {
 		result_warn(res, "%zu call%s match the API, but a 'sources' "
 			    "pattern matched no file", j->calls,
