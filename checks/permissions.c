@@ -153,12 +153,12 @@ static int perm_prepare(struct conf_ctx *cc, const cJSON *obj, void **state)
 				  "paths", MAX_PATHS);
 	st->entries = xcalloc((size_t)n, sizeof(*st->entries));
 	cJSON_ArrayForEach(v, arr) {
-		struct perm_entry *e = &st->entries[st->n];
+		/* Counted first, so a refused entry's path is freed too. */
+		struct perm_entry *e = &st->entries[st->n++];
 
 		if (parse_entry(cc, v, e) < 0)
 			return -1;
 		e->abs = path_join(conf_base_dir(cc), e->path);
-		st->n++;
 	}
 	return 0;
 }

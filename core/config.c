@@ -600,10 +600,12 @@ int config_load_text(struct config *cfg, const char *text, size_t len,
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!root) {
 		size_t off = end ? (size_t)(end - text) : 0;
+		size_t show = off < len ? len - off : 0;
 
 		jsonpos_of_offset(text, off, &line, &col);
-		*cause = xasprintf("%s:%d:%d: not valid JSON near '%.20s'",
-				   name, line, col, off < len ? text + off : "");
+		*cause = xasprintf("%s:%d:%d: not valid JSON near '%.*s'",
+				   name, line, col, (int)(show < 20 ? show : 20),
+				   off < len ? text + off : "");
 		return -1;
 	}
 	cc.pos = jsonpos_build(root, text, len);

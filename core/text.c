@@ -64,15 +64,13 @@ char *text_sanitize(const char *s, size_t len, size_t max, int keep_newlines)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	struct buf out = BUF_INIT;
-	size_t i = 0, n;
+	size_t i = 0, n, keep = 0;	/* keep: the cut point if cut */
 	unsigned cp;
 	char esc[8];
 
 	if (!s)
 		return xstrdup("");
 	while (i < len) {
-		size_t before = out.len;
-
 		n = utf8_seq(p + i, len - i, &cp);
 		if (!n) {
 			buf_addstr(&out, "\xef\xbf\xbd");
@@ -85,11 +83,13 @@ char *text_sanitize(const char *s, size_t len, size_t max, int keep_newlines)
 		} else {
 			buf_add(&out, p + i, n);
 		}
-		if (max && out.len > (max > 3 ? max - 3 : 0) && i + n < len) {
-			out.len = before;
+		if (max && out.len > max) {
+			out.len = keep;
 			buf_addstr(&out, "...");
 			break;
 		}
+		if (out.len + 3 <= max)
+			keep = out.len;
 		i += n;
 	}
 	return buf_detach(&out);

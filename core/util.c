@@ -189,6 +189,7 @@ char *read_file(const char *path, size_t cap, size_t *len)
 		return NULL;
 	buf_init(&b, cap);
 	buf_grow(&b, 0);
+	b.data[0] = '\0';	/* an empty file is "" */
 	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (got < 0 && errno == EINTR)
 			continue;
