@@ -69,7 +69,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all run test unit integration install uninstall clean help lint \
-	unit-bins asan valgrind
+	unit-bins asan valgrind fuzz fuzz-bins fuzz-replay
 all: $(BUILD)/preflight
 
 $(BUILD)/preflight: $(OBJS)
@@ -98,7 +98,7 @@ run: $(BUILD)/preflight
 test: all $(UNIT_BINS)
 	$(Q)scripts/install-deps --install test
 	$(Q)scripts/run-tests $(BUILD)
-	$(Q)$(MAKE) --no-print-directory asan valgrind
+	$(Q)$(MAKE) --no-print-directory asan valgrind fuzz-replay
 
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-tests --unit-only $(BUILD)
@@ -133,6 +133,37 @@ valgrind: all
 		PREFLIGHT_WRAPPER="$(VALGRIND)" \
 		$(PYTHON) -m pytest -q -p no:cacheprovider \
 		-k "$(VALGRIND_SKIP)" $(VALGRIND_TESTS)
+
+# ---- fuzzing -----------------------------------------------------------------
+# make fuzz: every libFuzzer target in tests/fuzz/ (clang, ASan, UBSan)
+# for FUZZ_SECONDS each, from the seeds in tests/fuzz/corpus/NAME/.
+# make fuzz-replay (part of make test): each target runs its corpus once,
+# every crash ever found included, then fuzzes for FUZZ_CI_SECONDS.
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_CI_SECONDS ?= 5
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZ,$@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJS) $(LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+		SANITIZE="$(FUZZ_FLAGS)" fuzz-bins
+	$(Q)scripts/run-fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-replay:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+		SANITIZE="$(FUZZ_FLAGS)" fuzz-bins
+	$(Q)scripts/run-fuzz $(FUZZ_BUILD) 0
+	$(Q)scripts/run-fuzz $(FUZZ_BUILD) $(FUZZ_CI_SECONDS)
 
 lint:
 	$(Q)clang-format --dry-run --Werror $(SRCS) $(wildcard */*.h)
