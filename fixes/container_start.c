@@ -15,6 +15,8 @@
 /* How long a started container must stay up to count as running. */
 #define CS_SETTLE_MS 500
 #define CS_POLL_MS 100
+/* The longest wait for it to come up. */
+#define CS_WAIT_MS 30000
 
 static void cs_sleep_ms(int64_t ms)
 {
@@ -39,19 +41,45 @@ static cJSON *cs_inspect(const struct container_state *st, int64_t end,
 	return in;
 }
 
-/* Waits until the container runs and is still running CS_SETTLE_MS later. */
+/* 1 when the container has stopped again (exited or dead). */
+static int cs_stopped(const cJSON *in, int *code)
+{
+	const cJSON *state = cJSON_GetObjectItemCaseSensitive(in, "State");
+	const char *status = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(state, "Status"));
+	const cJSON *exit = cJSON_GetObjectItemCaseSensitive(state,
+							     "ExitCode");
+
+	*code = cJSON_IsNumber(exit) ? exit->valueint : -1;
+	return status && (!strcmp(status, "exited") || !strcmp(status, "dead"));
+}
+
+/*
+ * Waits until the container runs and is still running CS_SETTLE_MS later,
+ * at most CS_WAIT_MS. One that stops again fails at once.
+ */
 static int cs_wait_running(const struct container_state *st, int64_t end,
 			   struct fix_record *rec)
 {
 	int64_t up_since = 0;
+	int exit_code;
 
+	if (end > now_ms() + CS_WAIT_MS)
+		end = now_ms() + CS_WAIT_MS;
 	while (now_ms() < end) {
 		cJSON *in = cs_inspect(st, end, rec);
 		int running = in && container_running(in);
+		int stopped = in && cs_stopped(in, &exit_code);
 
 		cJSON_Delete(in);
 		if (!in)
 			return -1;
+		if (stopped) {
+			rec->error = xasprintf("container %s stopped again with "
+					       "code %d right after it was "
+					       "started", st->name, exit_code);
+			return -1;
+		}
 		if (!running)
 			up_since = 0;
 		else if (!up_since)
@@ -61,8 +89,9 @@ static int cs_wait_running(const struct container_state *st, int64_t end,
 		cs_sleep_ms(CS_POLL_MS);
 	}
 	if (!rec->error)
-		rec->error = xasprintf("container %s did not stay running after "
-				       "it was started", st->name);
+		rec->error = xasprintf("container %s was not running %d s after "
+				       "it was started", st->name,
+				       CS_WAIT_MS / 1000);
 	return -1;
 }
 

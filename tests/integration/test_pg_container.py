@@ -317,3 +317,16 @@ def test_log_file_counts_only_lines_after_the_last_start(preflight,
     bad = preflight("-f", "json", config=config)
     assert bad.rc == 1
     assert "killed by signal 9" in bad.check("log")["message"]
+
+
+def test_fix_reports_a_container_that_stops_again(preflight, podman,
+                                                   containers):
+    name, _ = containers.start(broken_version="9.6")
+    containers.wait_exited(name)
+    run = preflight("-f", "json", "--fix", config=ct_check(
+        podman, name, fix={"restart": True}))
+    fix = run.check("pg")["fix"]
+    assert run.rc == 1
+    assert fix["applied"] is False
+    assert "stopped again with code 1" in json.dumps(fix)
+    assert run.elapsed < 10 * SLOW
