@@ -54,6 +54,7 @@ struct eval {
 	struct pydist *dist;	/* the installed distribution of each */
 	char **import_error;	/* with V_BROKEN */
 	size_t seen;		/* distributions looked at */
+	const char *stuck;	/* on failure: the hint for the failed step */
 	size_t counts[V_BROKEN + 1];
 };
 
@@ -374,17 +375,25 @@ static int evaluate(const struct deps_state *st, struct eval *ev,
 	size_t i;
 
 	memset(ev, 0, sizeof(*ev));
-	if (reqfile_load(&ev->rf, st->req_abs, cause) ||
-	    open_env(st, ev, deadline, cause))
+	ev->stuck = "correct the file, or the path in 'requirements' "
+		    "(relative to the config file's directory)";
+	if (reqfile_load(&ev->rf, st->req_abs, cause))
+		return -1;
+	ev->stuck = "create one with: python3 -m venv .venv, or name it "
+		    "with \"python\" or \"venv\" in the config";
+	if (open_env(st, ev, deadline, cause))
 		return -1;
 
 	ev->verdict = xcalloc(ev->rf.n + 1, sizeof(*ev->verdict));
 	ev->wants = xcalloc(ev->rf.n + 1, sizeof(char *));
 	ev->dist = xcalloc(ev->rf.n + 1, sizeof(*ev->dist));
 	ev->import_error = xcalloc(ev->rf.n + 1, sizeof(char *));
+	ev->stuck = "correct the marker at that line";
 	if (sort_lines(ev, cause))
 		return -1;
 	look_up(ev);
+	ev->stuck = "the interpreter could not import the modules; run it "
+		    "by hand to see why, or raise the check's timeout";
 	if (st->import && try_imports(ev, deadline, cause))
 		return -1;
 
@@ -407,21 +416,37 @@ static void argv_push(char ***v, size_t *n, char *s)
 	(*v)[*n] = NULL;
 }
 
+/* 1 when the vector already holds s (a line listed twice). */
+static int argv_has(char **v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
 /* What pip is given for one unmet line: "aiohttp==3.9.1", "-e" "path". */
 static void install_args(const struct eval *ev, size_t i, char ***v,
 			 size_t *n)
 {
 	const struct req *r = &ev->rf.reqs[i];
+	char *arg;
 
+	if (r->kind != REQ_NAMED)
+		arg = xstrdup(r->url);
+	else if (r->extras)
+		arg = xasprintf("%s[%s]%s", r->name, r->extras, ev->wants[i]);
+	else
+		arg = xasprintf("%s%s", r->name, ev->wants[i]);
+	if (argv_has(*v, *n, arg)) {
+		free(arg);
+		return;
+	}
 	if (r->kind == REQ_EDITABLE)
 		argv_push(v, n, xstrdup("-e"));
-	if (r->kind != REQ_NAMED)
-		argv_push(v, n, xstrdup(r->url));
-	else if (r->extras)
-		argv_push(v, n, xasprintf("%s[%s]%s", r->name, r->extras,
-					  ev->wants[i]));
-	else
-		argv_push(v, n, xasprintf("%s%s", r->name, ev->wants[i]));
+	argv_push(v, n, arg);
 }
 
 static char **pip_argv(const struct deps_state *st, const struct eval *ev)
@@ -652,10 +677,7 @@ static void deps_run(void *state, const struct check_ctx *ctx,
 
 	if (evaluate(st, &ev, ctx->deadline, &cause)) {
 		result_fail(res, "%s", cause);
-		if (!ev.env.python)
-			result_hint(res, "create one with: python3 -m venv "
-				    ".venv, or set \"python\" or \"venv\" in "
-				    "the config");
+		result_hint(res, "%s", ev.stuck);
 		free(cause);
 		eval_release(&ev);
 		return;

@@ -258,3 +258,26 @@ def test_failed_install_leaves_pips_reason(tmp_path, preflight):
     assert c["fix"]["applied"] is False
     assert "pip exited with status 1" in c["fix"]["error"]
     assert "surely-not-installed" in c["fix"]["error"]
+
+
+def test_missing_requirements_file_is_named_with_its_own_hint(
+        tmp_path, preflight):
+    venv = make_venv(tmp_path / "venv")
+
+    run, c = run_deps(preflight, tmp_path / "nope.txt", venv=str(venv))
+
+    assert run.rc == 1, run
+    assert "cannot read %s" % (tmp_path / "nope.txt") in c["message"]
+    assert "'requirements'" in c["hint"]
+
+
+def test_a_line_listed_twice_is_installed_once(tmp_path, preflight):
+    venv = make_venv(tmp_path / "venv")
+    write(tmp_path / "base.txt", "httpx==0.25.2\n")
+    req = write(tmp_path / "requirements.txt",
+                "httpx==0.25.2\n-r base.txt\n")
+
+    run, c = run_deps(preflight, req, venv=str(venv))
+
+    assert run.rc == 1, run
+    assert c["details"]["install"] == ["httpx==0.25.2"]
