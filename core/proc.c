@@ -25,8 +25,11 @@
 
 extern char **environ;
 
-/* Time between SIGTERM and SIGKILL once the deadline has passed. */
-#define PROC_GRACE_MS 500
+/*
+ * Time between SIGTERM and SIGKILL once the deadline has passed: short,
+ * so a check still reports within the runner's grace after its deadline.
+ */
+#define PROC_GRACE_MS 100
 /* How long to keep reading after the child exited, for its last output. */
 #define PROC_DRAIN_MS 100
 /* Poll interval when the kernel has no pidfd_open. */
@@ -331,7 +334,8 @@ static void proc_loop(struct proc_child *c, struct proc_result *res)
 			proc_read(&c->err_fd, &res->err_out, c->cap);
 		if (!c->exited && proc_has_exited(c)) {
 			c->exited = 1;
-			c->drain_end = now_ms() + PROC_DRAIN_MS;
+			c->drain_end = now_ms() + (c->timed_out ? 0 :
+						   PROC_DRAIN_MS);
 		}
 	}
 }

@@ -169,7 +169,8 @@ static void test_child_ignoring_sigterm_gets_sigkill(void **state)
 	assert_int_equal(run(&r, 200, 0, argv), 0);
 	assert_int_equal(r.end, PROC_TIMED_OUT);
 	assert_int_equal(r.sig, SIGKILL);
-	assert_true(r.duration_ms < 2000);
+	/* The grace after the deadline is short: a check reports on time. */
+	assert_true(r.duration_ms < 800);
 	assert_string_equal(buf_cstr(&r.out), "ready\n");
 	proc_result_release(&r);
 }
