@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import select
+import socket
 import stat
 import subprocess
 import time
@@ -164,6 +165,17 @@ def test_post_with_json_body(backend, preflight):
     assert r.rc == 0, r
 
 
+def test_body_is_capped(backend, preflight):
+    url = backend().url + "/big?bytes=%d" % (2 * 1024 * 1024)
+    r = preflight("-f", "json", config=config(
+        http("default-cap", url),
+        http("raised-cap", url, max_body=4 * 1024 * 1024)))
+    capped = r.check("default-cap")
+    assert capped["status"] == "fail"
+    assert re.search(r"larger|limit|cap", capped["message"], re.I), capped
+    assert r.check("raised-cap")["status"] == "pass"
+
+
 def test_hung_endpoint_fails_at_deadline_while_healthy_passes(backend,
                                                               preflight):
     b = backend()
@@ -200,6 +212,15 @@ def test_trickling_body_fails_at_deadline(backend, preflight):
         http("slow", backend().url + "/slow-bytes", timeout=1)))
     assert r.check("slow")["status"] == "fail"
     assert_within(r, 2.5)
+
+
+def test_jobs_limits_how_many_run_at_once(backend, preflight):
+    b = backend()
+    r = preflight("-f", "json", "-j", "1", config=config(
+        http("hung-1", b.url + "/hang", timeout=0.6),
+        http("hung-2", b.url + "/hang", timeout=0.6)))
+    assert [c["status"] for c in r.json["checks"]] == ["fail", "fail"]
+    assert r.elapsed >= 1.1, r
 
 
 def test_hung_checks_run_at_the_same_time(backend, preflight):
@@ -251,6 +272,16 @@ def test_tcp_tells_refusal_resolution_and_open_apart(backend, refused_port,
     assert re.search(r"resolv|dns|name", unresolved["message"], re.I)
     assert "refused" not in unresolved["message"].lower()
     assert_within(r, 2.5)
+
+
+def test_tcp_takes_bracketed_ipv6_targets(preflight):
+    with socket.socket(socket.AF_INET6) as listener:
+        listener.bind(("::1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        r = preflight("-f", "json", config=config(
+            tcp("v6", "[::1]:%d" % port)))
+    assert r.check("v6")["status"] == "pass", r
 
 
 def test_tcp_names_each_failing_target(backend, refused_port, preflight):
@@ -351,6 +382,26 @@ def test_fix_twice_changes_nothing_the_second_time(tmp_path, preflight):
     r = preflight("-f", "json", "--fix", config=cfg)
     assert r.rc == 0 and script.stat().st_mode == mode
     assert not (r.check("scripts").get("fix") or {}).get("applied")
+
+
+def test_dry_run_prints_the_actions_in_text(tmp_path, preflight):
+    script = make_file(tmp_path / "start.sh", 0o644)
+    r = preflight("--fix", "--dry-run", config=config(
+        perms("scripts", {"path": str(script), "mode": "executable"})))
+    assert re.search(r"chmod.*start\.sh", r.out), r.out
+    assert stat.S_IMODE(script.stat().st_mode) == 0o644
+
+
+def test_fix_takes_shell_characters_literally(tmp_path, preflight):
+    name = "a b;touch pwned1;$(touch pwned2)`touch pwned3`'\"\nx"
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    script = make_file(scripts / name, 0o644)
+    r = preflight("-f", "json", "--fix", cwd=scripts, config=config(
+        perms("scripts", {"path": str(script), "mode": "executable"})))
+    assert r.check("scripts")["fix"]["recheck"] == "pass", r
+    assert os.access(script, os.X_OK)
+    assert sorted(os.listdir(scripts)) == [name], "a fix ran a shell"
 
 
 def test_create_true_creates_missing_directory(tmp_path, preflight):
@@ -521,9 +572,8 @@ def test_positional_ids_run_those_and_their_needs(backend, preflight):
         http("health", b.url + "/health"),
         http("docs", b.url + "/docs", needs=["health"]),
         http("other", b.url + "/status/500")))
-    ran = {c["id"]: c["status"] for c in r.json["checks"]
-           if c["status"] != "skip"}
-    assert ran == {"health": "pass", "docs": "pass"}, r
+    got = {c["id"]: c["status"] for c in r.json["checks"]}
+    assert got == {"health": "pass", "docs": "pass"}, r
     assert r.rc == 0
 
 
@@ -585,6 +635,14 @@ def assert_report_shape(rep):
     for status in STATUSES:
         assert summary[status] == sum(
             1 for c in rep["checks"] if c["status"] == status)
+
+
+def test_verbose_text_adds_details(backend, preflight):
+    cfg = config(http("health", backend().url + "/health"))
+    plain = preflight(config=cfg)
+    verbose = preflight("-v", config=cfg)
+    assert "total_ms" not in plain.out
+    assert "total_ms" in verbose.out, verbose
 
 
 def test_json_report_has_the_documented_shape(backend, refused_port,
