@@ -29,6 +29,8 @@ struct scan {
 
 static void advance(struct scan *sc)
 {
+	if (sc->i >= sc->len)
+		return;
 	if (sc->s[sc->i] == '\n') {
 		sc->line++;
 		sc->col = 1;
@@ -38,10 +40,10 @@ static void advance(struct scan *sc)
 	sc->i++;
 }
 
+/* As cJSON does, every byte up to the space counts as white space. */
 static void skip_space(struct scan *sc)
 {
-	while (sc->i < sc->len && strchr(" \t\r\n", sc->s[sc->i]) &&
-	       sc->s[sc->i])
+	while (sc->i < sc->len && (unsigned char)sc->s[sc->i] <= ' ')
 		advance(sc);
 }
 
