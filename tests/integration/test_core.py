@@ -601,6 +601,13 @@ def test_default_profile_checks_backend_and_scripts(backend, preflight):
     assert r.rc == 1
 
 
+def test_default_profile_leaves_out_what_has_no_inputs(preflight):
+    r = preflight("--list", env={"PREFLIGHT_BACKEND_URL": None})
+    assert r.rc == 0, r
+    assert re.search(r"^health\s+http", r.out, re.M), r.out
+    assert "permissions" not in r.out, r.out
+
+
 # ---- report -------------------------------------------------------------
 
 
@@ -730,6 +737,19 @@ def test_output_file_is_written_atomically_with_summary_on_stderr(
     assert os.listdir(outdir) == ["report.json"], "temporary file left"
     summary = [ln for ln in r.err.splitlines() if ln.strip()]
     assert len(summary) == 1 and "1 passed" in summary[0], r.err
+
+
+def test_failed_report_write_is_an_internal_error(backend, tmp_path,
+                                                 preflight):
+    cfg = config(http("health", backend().url + "/health"))
+    target = tmp_path / "no-such-dir" / "report.json"
+    r = preflight("-o", target, config=cfg)
+    assert r.rc == 3 and str(target) in r.err, r
+    with open("/dev/full", "w") as full:
+        argv = [os.environ["PREFLIGHT_BIN"], "-c", str(r.config_path)]
+        rc = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE,
+                            cwd=str(tmp_path), timeout=30).returncode
+    assert rc == 3
 
 
 def test_quiet_output_file_prints_nothing(backend, tmp_path, preflight):
