@@ -373,6 +373,21 @@ def test_fix_makes_script_executable_and_proves_it(tmp_path, preflight):
     assert r.json["summary"]["fixed"] == 1
 
 
+@pytest.mark.parametrize("before, mode, after", [
+    (0o600, "executable", 0o700),
+    (0o640, "executable", 0o750),
+    (0o444, "writable", 0o644),
+    (0o644, "0600", 0o600),
+])
+def test_fix_adds_only_the_missing_bits(before, mode, after, tmp_path,
+                                        preflight):
+    path = make_file(tmp_path / "f", before)
+    r = preflight("-f", "json", "--fix", config=config(
+        perms("p", {"path": str(path), "mode": mode})))
+    assert oct(stat.S_IMODE(path.stat().st_mode)) == oct(after), r
+    assert r.check("p")["fix"]["recheck"] == "pass"
+
+
 def test_fix_twice_changes_nothing_the_second_time(tmp_path, preflight):
     script = make_file(tmp_path / "start.sh", 0o644)
     cfg = config(perms("scripts", {"path": str(script),
