@@ -16,9 +16,10 @@ def deb():
     if not shutil.which("dpkg-deb"):
         pytest.skip("dpkg-deb is needed")
     build = Path(os.environ["PREFLIGHT_BIN"]).parent
-    res = subprocess.run(["make", "-s", "-C", str(ROOT), "BUILD=%s" % build,
-                          "deb"], capture_output=True, text=True,
-                         timeout=300)
+    # -o all: package the binary under test, never rebuild it
+    res = subprocess.run(["make", "-s", "-C", str(ROOT), "-o", "all",
+                          "BUILD=%s" % build, "deb"], capture_output=True,
+                         text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     return Path(res.stdout.strip().splitlines()[-1])
 
