@@ -487,7 +487,8 @@ static const char *concat_prefix(const char *t, const struct literal *lit,
 
 /*
  * The literal's URL with a known name in front resolved: f"{BASE}/x" or
- * BASE + "/x". NULL when it does not start with the backend or a name.
+ * BASE + "/x". NULL when it starts with neither a known name nor "http",
+ * so most literals cost no allocation.
  */
 static char *resolve_url(const char *t, const struct literal *lit,
 			 struct names *nm)
@@ -510,6 +511,8 @@ static char *resolve_url(const char *t, const struct literal *lit,
 						 close + 1);
 		}
 	}
+	if (len < 7 || strncasecmp(lit->body, "http", 4) != 0)
+		return NULL;
 	return xstrndup(lit->body, len);
 }
 
@@ -591,9 +594,12 @@ static void consider(const struct srcscan_opts *o, const char *name,
 		     struct names *nm, struct srcscan *sc)
 {
 	char *url = resolve_url(t, lit, nm);
-	const char *path = srcscan_on_base(o->base_url, url), *var;
+	const char *path, *var;
 	size_t vlen;
 
+	if (!url)
+		return;
+	path = srcscan_on_base(o->base_url, url);
 	if (!path) {
 		free(url);
 		return;
