@@ -1,7 +1,8 @@
 /*
- * The CI formats (junit, tap, prometheus) render one hand-made run the
- * same way every time, and stay well-formed whatever the strings hold:
- * quotes, "]]>", control characters, escape sequences and invalid UTF-8.
+ * Every format (text, json, junit, tap, prometheus) renders one hand-made
+ * run the same way every time, and stays well-formed whatever the strings
+ * hold: quotes, "]]>", control characters, escape sequences and invalid
+ * UTF-8. The json golden file names the version: a release updates it.
  *
  * Golden files live in tests/golden/; run with PREFLIGHT_UPDATE_GOLDEN=1
  * from the repository root to rewrite them after a deliberate change.
@@ -38,16 +39,22 @@ static void fixture_check(struct fixture *f, size_t i, const char *id,
 	result_init(&f->run.results[i]);
 }
 
+/* Through the setters, as checks do: they sanitize what they store. */
 static void fixture_result(struct fixture *f, size_t i, enum status s,
 			   int64_t ms, const char *msg, const char *hint)
 {
 	struct result *r = &f->run.results[i];
 
-	r->status = s;
+	switch (s) {
+	case STATUS_PASS: result_pass(r, "%s", msg); break;
+	case STATUS_SKIP: result_skip(r, "%s", msg); break;
+	case STATUS_WARN: result_warn(r, "%s", msg); break;
+	case STATUS_FAIL: result_fail(r, "%s", msg); break;
+	}
 	r->failed = s == STATUS_FAIL;
 	r->duration_ms = ms;
-	r->message = strdup(msg);
-	r->hint = hint ? strdup(hint) : NULL;
+	if (hint)
+		result_hint(r, "%s", hint);
 }
 
 static void fixture_fix(struct result *r)
@@ -115,18 +122,25 @@ static int fixture_teardown(void **state)
 	return 0;
 }
 
-/* Renders the fixture in a format; the caller releases the buffer. */
-static void render(void **state, const char *format, struct buf *out)
+static void render_with(void **state, const char *format,
+			const struct render_opts *o, struct buf *out)
 {
 	struct fixture *f = *state;
 	struct report rep = { &f->cfg, &f->run };
-	struct render_opts o = { 0, 0 };
 	const struct report_format *fmt = report_format_find(format);
 
 	assert_non_null(fmt);
 	buf_init(out, 0);
-	assert_int_equal(fmt->render(&rep, &o, out), 0);
+	assert_int_equal(fmt->render(&rep, o, out), 0);
 	buf_cstr(out);
+}
+
+/* Renders the fixture in a format; the caller releases the buffer. */
+static void render(void **state, const char *format, struct buf *out)
+{
+	struct render_opts o = { 0, 0 };
+
+	render_with(state, format, &o, out);
 }
 
 static void assert_matches_golden(const char *got, size_t len,
@@ -155,10 +169,14 @@ static void assert_matches_golden(const char *got, size_t len,
 static const struct {
 	const char *format;
 	const char *golden;
+	struct render_opts opts;
 } goldens[] = {
-	{ "junit", "tests/golden/report.junit.xml" },
-	{ "tap", "tests/golden/report.tap" },
-	{ "prometheus", "tests/golden/report.prom" },
+	{ "text", "tests/golden/report.txt", { 0, 0 } },
+	{ "text", "tests/golden/report-verbose-color.txt", { 1, 1 } },
+	{ "json", "tests/golden/report.json", { 0, 0 } },
+	{ "junit", "tests/golden/report.junit.xml", { 0, 0 } },
+	{ "tap", "tests/golden/report.tap", { 0, 0 } },
+	{ "prometheus", "tests/golden/report.prom", { 0, 0 } },
 };
 
 static void test_each_format_matches_its_golden_file(void **state)
@@ -168,7 +186,7 @@ static void test_each_format_matches_its_golden_file(void **state)
 	for (i = 0; i < ARRAY_SIZE(goldens); i++) {
 		struct buf out;
 
-		render(state, goldens[i].format, &out);
+		render_with(state, goldens[i].format, &goldens[i].opts, &out);
 		assert_matches_golden(out.data, out.len, goldens[i].golden);
 		buf_release(&out);
 	}
@@ -186,10 +204,36 @@ static void test_each_format_is_valid_utf8_without_control_bytes(void **state)
 		for (j = 0; j < out.len; j++) {
 			unsigned char c = (unsigned char)out.data[j];
 
-			if ((c < 0x20 && c != '\n') || c == 0x7f)
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 				fail_msg("%s: byte 0x%02x at %zu",
 					 goldens[i].format, c, j);
 		}
+		buf_release(&out);
+	}
+}
+
+/* The CI formats sanitize even strings that bypassed the setters. */
+static void test_ci_formats_stay_valid_with_raw_strings(void **state)
+{
+	static const char *const formats[] = { "junit", "tap", "prometheus" };
+	struct fixture *f = *state;
+	size_t i, j;
+
+	free(f->run.results[1].message);
+	f->run.results[1].message = strdup(HOSTILE);
+	free(f->cfg.checks[3].id);
+	f->cfg.checks[3].id = strdup("raw\x01\xff id");
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		struct buf out;
+
+		render(state, formats[i], &out);
+		assert_true(text_valid_utf8(out.data, out.len));
+		for (j = 0; j < out.len; j++)
+			if ((unsigned char)out.data[j] < 0x20 &&
+			    out.data[j] != '\n')
+				fail_msg("%s: control byte at %zu", formats[i],
+					 j);
+		assert_null(strstr(out.data, "\xef\xbf\xbe"));
 		buf_release(&out);
 	}
 }
@@ -329,6 +373,7 @@ int main(void)
 		T(test_each_format_matches_its_golden_file),
 		T(test_each_format_is_valid_utf8_without_control_bytes),
 		T(test_each_format_leaves_out_unselected_checks),
+		T(test_ci_formats_stay_valid_with_raw_strings),
 		T(test_junit_counts_tests_failures_and_skips),
 		T(test_junit_never_carries_cdata_end_or_raw_markup),
 		T(test_junit_and_tap_replace_noncharacters),
