@@ -6,11 +6,13 @@ document's own failures, the default profile and --wait.
 
 import json
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from conftest import free_port_number
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "client_sample.py"
 
@@ -205,6 +207,84 @@ def test_hung_document_fails_at_its_deadline(backend, preflight):
     start = time.monotonic()
     document_failure(preflight, backend().url + "/hang", timeout=1)
     assert time.monotonic() - start < 4
+
+
+# ---- documents not from FastAPI -------------------------------------------------
+
+SWAGGER = {
+    "swagger": "2.0", "basePath": "/api",
+    "paths": {"/sync/start": {"post": {"parameters": [
+        {"name": "req", "in": "body",
+         "schema": {"$ref": "#/definitions/SyncRequest"}}]}}},
+    "definitions": {"SyncRequest": {"properties": {"max_emails": {}}}},
+}
+
+CYCLIC = {
+    "openapi": "3.0.3",
+    "paths": {
+        "/n": {"post": {"requestBody": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/A"}}}}}},
+        "/loop": {"$ref": "#/paths/~1loop"},
+        "/r": {"post": {"requestBody": {
+            "$ref": "#/components/requestBodies/R"}}},
+    },
+    "components": {
+        "schemas": {"A": {"allOf": [{"$ref": "#/components/schemas/B"}]},
+                    "B": {"allOf": [{"$ref": "#/components/schemas/A"}]}},
+        "requestBodies": {"R": {"$ref": "#/components/requestBodies/R"}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def static_docs(tmp_path_factory):
+    """A plain HTTP server on 127.0.0.1 serving the documents above."""
+    root = tmp_path_factory.mktemp("docs")
+    (root / "swagger.json").write_text(json.dumps(SWAGGER))
+    (root / "cyclic.json").write_text(json.dumps(CYCLIC))
+    port = free_port_number()
+    proc = subprocess.Popen(
+        ["/usr/bin/python3", "-m", "http.server", str(port), "--bind",
+         "127.0.0.1", "--directory", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not port_open(port):
+            assert time.monotonic() < deadline, "http.server did not start"
+            time.sleep(0.05)
+        yield "http://127.0.0.1:%d" % port
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_swagger2_document_is_read_with_its_base_path(static_docs,
+                                                      preflight):
+    url = static_docs + "/swagger.json"
+    good = preflight("-f", "json", config=openapi(url, endpoints=[
+        {"method": "POST", "path": "/api/sync/start",
+         "body": ["max_emails"]}]))
+    bad = preflight("-f", "json", config=openapi(url, endpoints=[
+        "GET /api/sync/start?max_emails=5"]))
+
+    assert good.rc == 0, good
+    assert bad.rc == 1, bad
+    assert "method mismatch" in bad.check("api")["message"]
+    assert "'max_emails' in the JSON body" in bad.check("api")["message"]
+
+
+def test_cyclic_refs_end_in_a_clear_answer(static_docs, preflight):
+    r = preflight("-f", "json", timeout=10, config=openapi(
+        static_docs + "/cyclic.json",
+        endpoints=[{"method": "POST", "path": "/n", "body": ["x"]},
+                   {"method": "POST", "path": "/r", "body": ["y"]},
+                   "GET /loop"]))
+
+    assert r.rc == 1, r
+    kinds = [(f["where"], f["kind"]) for f in findings(r)]
+    assert kinds == [("endpoints[0]", "unknown-body"),
+                     ("endpoints[2]", "not-in-api")], r
+    assert r.elapsed < 3
 
 
 # ---- the default profile -------------------------------------------------------
