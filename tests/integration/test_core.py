@@ -251,6 +251,24 @@ def test_unresolvable_host_has_its_own_sentence(preflight):
     assert "refused" not in c["message"].lower()
 
 
+def test_each_network_failure_has_its_own_sentence(backend, refused_port,
+                                                   preflight):
+    host = "127.0.0.1:%d" % backend().port
+    cases = {
+        "refused": ("http://127.0.0.1:%d/" % refused_port, r"refused"),
+        "dns": ("http://no-such-host.invalid/", r"resolv|dns"),
+        "tls": ("https://%s/health" % host, r"tls|ssl"),
+        "timeout": ("http://%s/hang" % host, r"deadline|timed? ?out"),
+    }
+    r = preflight("-f", "json", config=config(
+        *[http(k, url, timeout=1) for k, (url, _) in cases.items()]))
+    for key, (_, words) in cases.items():
+        message = r.check(key)["message"]
+        for other, (_, other_words) in cases.items():
+            found = re.search(other_words, message, re.I)
+            assert bool(found) == (other == key), (key, other, message)
+
+
 # ---- tcp ----------------------------------------------------------------
 
 
