@@ -412,7 +412,6 @@ static int load_doc(const struct openapi_state *st, struct buf *body,
 
 struct judge {
 	const struct openapi_doc *doc;
-	struct result *res;
 	cJSON *findings;
 	size_t count;		/* findings, including ones not kept */
 	char *first;		/* message of the first finding */
@@ -715,7 +714,7 @@ static void openapi_run(void *state, const struct check_ctx *ctx,
 	struct openapi_doc doc;
 	struct srcscan sc = SRCSCAN_INIT;
 	struct buf body;
-	struct judge j = { .doc = &doc, .res = res };
+	struct judge j = { .doc = &doc };
 
 	buf_init(&body, (size_t)st->max_body);
 	result_detail_str(res, "url", st->url);
