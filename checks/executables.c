@@ -109,11 +109,9 @@ static int exe_prepare(struct conf_ctx *cc, const cJSON *obj, void **state)
 		return conf_error(cc, arr, "key 'names' must list 1 to %d "
 				  "programs", EXE_MAX);
 	st->e = xcalloc((size_t)n, sizeof(*st->e));
-	cJSON_ArrayForEach(v, arr) {
-		if (parse_entry(cc, v, &st->e[st->n]) < 0)
+	cJSON_ArrayForEach(v, arr)
+		if (parse_entry(cc, v, &st->e[st->n++]) < 0)
 			return -1;
-		st->n++;
-	}
 	return 0;
 }
 

@@ -180,6 +180,8 @@ static void add_output_detail(struct result *res, const char *key,
 	buf_add(&both, pr->out.data ? pr->out.data : "", pr->out.len);
 	buf_add(&both, pr->err_out.data ? pr->err_out.data : "",
 		pr->err_out.len);
+	while (both.len && isspace((unsigned char)both.data[both.len - 1]))
+		both.len--;
 	if (both.len > SERVICE_TAIL_DETAIL)
 		result_detail_strn(res, key, both.data + both.len -
 				   SERVICE_TAIL_DETAIL, SERVICE_TAIL_DETAIL);
