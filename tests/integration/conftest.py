@@ -32,6 +32,7 @@ real servers on 127.0.0.1. Fixtures:
 """
 
 import atexit
+import ctypes
 import json
 import os
 import shlex
@@ -50,6 +51,13 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 STARTUP_LIMIT = 15.0
 
 _live = set()
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """In the child: get SIGKILL when pytest dies, even by SIGKILL."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _kill(proc):
@@ -112,7 +120,8 @@ class Backend:
         self.proc = subprocess.Popen(argv, env=full_env,
                                      stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=self.log,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=_die_with_parent)
         _live.add(self.proc)
 
     def output(self):
