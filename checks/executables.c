@@ -13,6 +13,7 @@
 #include "../core/check.h"
 #include "../core/proc.h"
 #include "../core/util.h"
+#include "../lib/verscan.h"
 
 #define EXE_MAX 64
 #define EXE_OUT_CAP 4096
@@ -148,66 +149,6 @@ static char *exe_lookup(const char *name, const char *base_dir)
 	}
 }
 
-/* A digit at p starts a word, or follows a "v" that does. */
-static int word_start(const char *s, const char *p)
-{
-	if (p == s || !isalnum((unsigned char)p[-1]))
-		return 1;
-	return (p[-1] == 'v' || p[-1] == 'V') &&
-	       (p - 1 == s || !isalnum((unsigned char)p[-2]));
-}
-
-/*
- * The first version number in a program's output: a run of digits and
- * dots that starts a word ("psql (PostgreSQL) 15.4", "v20.1.0"), the
- * first with a dot preferred. Returns 1 and copies it into out.
- */
-static int exe_find_version(const char *s, char *out, size_t n)
-{
-	const char *first = NULL;
-	size_t first_len = 0;
-
-	for (const char *p = s; *p; p++) {
-		size_t len;
-
-		if (!isdigit((unsigned char)*p) || !word_start(s, p))
-			continue;
-		len = strspn(p, "0123456789.");
-		while (p[len - 1] == '.')
-			len--;
-		if (memchr(p, '.', len)) {
-			first = p;
-			first_len = len;
-			break;
-		}
-		if (!first) {
-			first = p;
-			first_len = len;
-		}
-		p += len - 1;
-	}
-	if (!first)
-		return 0;
-	snprintf(out, n, "%.*s", (int)first_len, first);
-	return 1;
-}
-
-/* Compares dotted versions numerically; missing parts count as 0. */
-static int exe_vercmp(const char *a, const char *b)
-{
-	while (*a || *b) {
-		char *ea, *eb;
-		unsigned long x = strtoul(a, &ea, 10);
-		unsigned long y = strtoul(b, &eb, 10);
-
-		if (x != y)
-			return x < y ? -1 : 1;
-		a = *ea == '.' ? ea + 1 : ea + strlen(ea);
-		b = *eb == '.' ? eb + 1 : eb + strlen(eb);
-	}
-	return 0;
-}
-
 /* Runs `path --version` (or its version_args); 1 with the version. */
 static int exe_version(const struct exe_entry *e, const char *path,
 		       const struct check_ctx *ctx, char *ver, size_t n,
@@ -225,8 +166,8 @@ static int exe_version(const struct exe_entry *e, const char *path,
 	argv[e->version_argv ? strv_len(e->version_argv) + 1 : 2] = NULL;
 	proc_run(&o, &pr);
 	ok = pr.end == PROC_EXITED &&
-	     (exe_find_version(buf_cstr(&pr.out), ver, n) ||
-	      exe_find_version(buf_cstr(&pr.err_out), ver, n));
+	     (verscan_find(buf_cstr(&pr.out), ver, n) ||
+	      verscan_find(buf_cstr(&pr.err_out), ver, n));
 	if (!ok)
 		buf_addf(bad, "%s%s: no version in the output of '%s %s' (%s)",
 			 bad->len ? "; " : "", e->name, e->name, argv[1] ?
@@ -257,7 +198,7 @@ static int exe_inspect(const struct exe_state *st, const struct exe_entry *e,
 		ok = 1;
 	} else if (exe_version(e, path, ctx, ver, sizeof(ver), bad)) {
 		cJSON_AddStringToObject(o, "version", ver);
-		ok = exe_vercmp(ver, e->min_version) >= 0;
+		ok = verscan_cmp(ver, e->min_version) >= 0;
 		if (ok)
 			buf_addf(good, "%s%s %s", good->len ? ", " : "",
 				 e->name, ver);
