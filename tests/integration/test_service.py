@@ -106,6 +106,22 @@ def test_fix_installs_restarts_and_the_next_run_passes(
     assert "No module named" in crashed.log_text()
 
 
+def test_restart_that_dies_again_is_caught_by_the_recheck(preflight,
+                                                        crashed):
+    config = incident_config(crashed)
+    config["checks"] = config["checks"][1:2]
+    config["checks"][0]["settle"] = 2  # time for the worker to die
+
+    run = preflight("-f", "json", "--fix", config=config)
+
+    sync = run.check("sync")
+    assert run.rc == 1, run
+    assert sync["fix"]["applied"] is True
+    assert sync["fix"]["recheck"] == "fail"
+    assert sync["status"] == "fail"
+    crashed.wait_log("No module named 'aiohttp'", count=2)
+
+
 def test_dry_run_shows_the_restart_and_changes_nothing(preflight, crashed):
     pid = crashed.pid()
     log = crashed.log_text()
