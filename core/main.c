@@ -15,6 +15,7 @@
 #include "config.h"
 #include "explain.h"
 #include "init.h"
+#include "lock.h"
 #include "log.h"
 #include "progress.h"
 #include "runner.h"
@@ -238,8 +239,21 @@ static int run_checks(const struct options *opts, struct config *cfg,
 	return rc;
 }
 
+/* Repairs of one project take turns: see lock.h. */
+static int take_fix_lock(const struct config *cfg, struct lock *lock)
+{
+	char *cause = NULL;
+
+	if (lock_take(lock, cfg->base_dir, lock_wait_ms(), &cause) == 0)
+		return 0;
+	error("%s", cause);
+	free(cause);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	struct lock lock = LOCK_INIT;
 	struct options opts;
 	struct config cfg;
 	unsigned char *sel;
@@ -269,10 +283,13 @@ int main(int argc, char **argv)
 	} else if (opts.list) {
 		print_list(&cfg, sel);
 		rc = fflush(stdout) ? EXIT_INTERNAL : EXIT_OK;
+	} else if (opts.fix && !opts.dry_run && take_fix_lock(&cfg, &lock) < 0) {
+		rc = EXIT_INTERNAL;
 	} else {
 		install_signals();
 		rc = run_checks(&opts, &cfg, sel);
 	}
+	lock_release(&lock);
 	free(sel);
 	config_release(&cfg);
 	cli_release(&opts);
