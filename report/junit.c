@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "../core/secret.h"
 #include "../core/text.h"
 
 static void junit_escape_clean(struct buf *out, const char *s)
@@ -39,15 +40,20 @@ static void junit_escape_clean(struct buf *out, const char *s)
 	}
 }
 
-/* Appends s as XML character data or attribute text; NULL adds nothing. */
+/*
+ * Appends s as XML character data or attribute text; NULL adds nothing.
+ * Registered secrets are masked again here, whatever path s took.
+ */
 static void junit_escape(struct buf *out, const char *s, int keep_newlines)
 {
-	char *clean;
+	char *clean, *masked;
 
 	if (!s)
 		return;
 	clean = text_sanitize(s, strlen(s), 0, keep_newlines);
-	junit_escape_clean(out, clean);
+	masked = secret_scrub(clean);
+	junit_escape_clean(out, masked);
+	free(masked);
 	free(clean);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "../core/secret.h"
 #include "../core/text.h"
 
 static int tap_ran(const struct report *rep, size_t i)
@@ -28,13 +29,24 @@ static void tap_drop_nonchars(char *s)
 			s[2] = (char)0xbd;
 }
 
+/* Valid UTF-8 without controls or secrets; the caller frees it. */
+static char *tap_clean(const char *s, int keep_newlines)
+{
+	char *clean = text_sanitize(s ? s : "", strlen(s ? s : ""), 0,
+				    keep_newlines);
+	char *masked = secret_scrub(clean);
+
+	free(clean);
+	tap_drop_nonchars(masked);
+	return masked;
+}
+
 /* A description or directive text: one line, "#" and "\" escaped. */
 static void tap_line_text(struct buf *out, const char *s)
 {
-	char *clean = text_sanitize(s ? s : "", strlen(s ? s : ""), 0, 0);
+	char *clean = tap_clean(s, 0);
 	const char *p;
 
-	tap_drop_nonchars(clean);
 	for (p = clean; *p; p++) {
 		if (*p == '#' || *p == '\\')
 			buf_addstr(out, "\\");
@@ -46,11 +58,8 @@ static void tap_line_text(struct buf *out, const char *s)
 /* A YAML double-quoted scalar. */
 static void tap_yaml_str(struct buf *out, const char *s)
 {
-	char *clean = text_sanitize(s ? s : "", strlen(s ? s : ""), 0, 1);
-	cJSON *str;
-
-	tap_drop_nonchars(clean);
-	str = cJSON_CreateString(clean);
+	char *clean = tap_clean(s, 1);
+	cJSON *str = cJSON_CreateString(clean);
 	char *quoted = cJSON_PrintUnformatted(str);
 
 	buf_addstr(out, quoted);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../core/secret.h"
 #include "../../core/text.h"
 #include "../../report/report.h"
 
@@ -238,6 +239,33 @@ static void test_ci_formats_stay_valid_with_raw_strings(void **state)
 	}
 }
 
+/* A secret stored without the setters is still masked by the CI formats. */
+static void test_ci_formats_mask_registered_secrets(void **state)
+{
+	static const char *const formats[] = { "junit", "tap" };
+	struct fixture *f = *state;
+	struct fix_record *fx = f->run.results[4].fix;
+	size_t i;
+
+	secret_add("hunter22-secret");
+	fx->error = strdup("pip: 401 from index, token hunter22-secret");
+	cJSON_AddItemToArray(fx->actions, cJSON_CreateString(
+		"pip install --index-url https://u:hunter22-secret@x/ y"));
+	free(f->run.results[1].message);
+	f->run.results[1].message = strdup("Bearer hunter22-secret refused");
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		struct buf out;
+
+		render(state, formats[i], &out);
+		if (strstr(out.data, "hunter22-secret"))
+			fail_msg("%s shows the secret:\n%s", formats[i],
+				 out.data);
+		assert_non_null(strstr(out.data, "***"));
+		buf_release(&out);
+	}
+	secret_clear();
+}
+
 static void test_each_format_leaves_out_unselected_checks(void **state)
 {
 	size_t i;
@@ -374,6 +402,7 @@ int main(void)
 		T(test_each_format_is_valid_utf8_without_control_bytes),
 		T(test_each_format_leaves_out_unselected_checks),
 		T(test_ci_formats_stay_valid_with_raw_strings),
+		T(test_ci_formats_mask_registered_secrets),
 		T(test_junit_counts_tests_failures_and_skips),
 		T(test_junit_never_carries_cdata_end_or_raw_markup),
 		T(test_junit_and_tap_replace_noncharacters),
