@@ -649,37 +649,150 @@ static void sort_hits(struct srcscan_hit *h, size_t n)
 	}
 }
 
-void srcscan_text(const struct srcscan_opts *o, const char *name,
-		  const char *text, size_t len, struct srcscan *sc)
-{
-	struct names nm = { .n = 0 };
-	size_t i = 0, first = sc->nhits;
-	int line = 1;
+/* A source file being scanned. */
+struct scan {
+	const struct srcscan_opts *o;
+	const char *name;
+	const char *t;
+	size_t len;
+	struct names nm;
+	struct srcscan *sc;
+};
 
-	sc->files++;
-	while (i < len) {
-		struct literal lit;
-		char c = text[i];
+/*
+ * Steps *i to the next string literal outside comments, filling lit;
+ * returns 0 at the end of the text.
+ */
+static int next_literal(const char *t, size_t len, size_t *i, int *line,
+			struct literal *lit)
+{
+	while (*i < len) {
+		char c = t[*i];
 
 		if (c == '#') {
-			while (i < len && text[i] != '\n')
-				i++;
+			while (*i < len && t[*i] != '\n')
+				(*i)++;
 			continue;
 		}
 		if (c == '\n')
-			line++;
-		if (c != '"' && c != '\'') {
-			i++;
-			continue;
+			(*line)++;
+		if (c == '"' || c == '\'') {
+			*i = read_literal(t, len, *i, lit, line);
+			return 1;
 		}
-		i = read_literal(text, len, i, &lit, &line);
-		consider(o, name, text, len, &lit, &nm, sc);
+		(*i)++;
 	}
+	return 0;
+}
 
-	flush_names(o, name, text, len, &nm, sc);
+/* The value after "base_url=" at p, as a URL (caller frees), or NULL. */
+static char *base_url_value(struct scan *s, const char *p)
+{
+	const char *end = s->t + s->len, *v = skip_blank(p, end), *id;
+	struct literal lit;
+	size_t q;
+	int line = 0;
+
+	if (v >= end || *v != '=' || (v + 1 < end && v[1] == '='))
+		return NULL;
+	v = skip_blank(v + 1, end);
+	for (id = v; id < end && (ident_char(*id) || *id == '.'); id++)
+		;
+	q = (size_t)(id - s->t);
+	if (id < end && (*id == '"' || *id == '\'') && id - v <= 2) {
+		read_literal(s->t, s->len, q, &lit, &line);
+		return resolve_url(s->t, &lit, &s->nm);
+	}
+	if (id == v || !names_get(&s->nm, v, (size_t)(id - v)))
+		return NULL;
+	return xstrdup(names_get(&s->nm, v, (size_t)(id - v)));
+}
+
+/*
+ * The backend URL a client in this file was built with:
+ * httpx.Client(base_url=...), aiohttp.ClientSession(base_url=...).
+ */
+static char *client_base(struct scan *s)
+{
+	const char *p = s->t, *end = s->t + s->len;
+
+	while ((p = memmem(p, (size_t)(end - p), "base_url", 8)) != NULL) {
+		char *url = NULL;
+
+		if (p == s->t || !ident_char(p[-1]))
+			url = base_url_value(s, p + 8);
+		if (url && srcscan_on_base(s->o->base_url, url))
+			return url;
+		free(url);
+		p += 8;
+	}
+	return NULL;
+}
+
+/* Is lit the first argument of a .get(/.post(/... call? */
+static int verb_first_arg(const char *t, const struct literal *lit)
+{
+	long open = enclosing_paren(t, lit->start);
+	const char *callee_name;
+	size_t n;
+
+	if (open < 0 || skip_blank(t + open + 1, t + lit->start) !=
+				t + lit->start)
+		return 0;
+	n = callee(t, (size_t)open, &callee_name);
+	return n && callee_name > t && callee_name[-1] == '.' &&
+	       verb_of(callee_name, n);
+}
+
+/* client.post("/api/v1/sync/start") on a client built with base_url. */
+static void scan_relative(struct scan *s, const char *base)
+{
+	size_t i = 0, blen = strlen(base);
+	struct literal lit;
+	int line = 1;
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	while (next_literal(s->t, s->len, &i, &line, &lit)) {
+		size_t n = lit.len > URL_MAX ? URL_MAX : lit.len;
+		const char *path;
+		char *url;
+
+		if (!n || lit.body[0] != '/' || (n > 1 && lit.body[1] == '/') ||
+		    !verb_first_arg(s->t, &lit))
+			continue;
+		url = xasprintf("%.*s%.*s", (int)blen, base, (int)n, lit.body);
+		path = srcscan_on_base(s->o->base_url, url);
+		if (path)
+			add_hit(s->o, s->name, s->t, s->len, &lit, url, path,
+				s->sc);
+		else
+			free(url);
+	}
+}
+
+void srcscan_text(const struct srcscan_opts *o, const char *name,
+		  const char *text, size_t len, struct srcscan *sc)
+{
+	struct scan s = { o, name, text, len, { .n = 0 }, sc };
+	size_t i = 0, first = sc->nhits;
+	struct literal lit;
+	char *base;
+	int line = 1;
+
+	sc->files++;
+	while (next_literal(text, len, &i, &line, &lit))
+		consider(o, name, text, len, &lit, &s.nm, sc);
+
+	base = client_base(&s);
+	if (base)
+		scan_relative(&s, base);
+	free(base);
+
+	flush_names(o, name, text, len, &s.nm, sc);
 	if (sc->nhits > first)
 		sort_hits(sc->hits + first, sc->nhits - first);
-	names_release(&nm);
+	names_release(&s.nm);
 }
 
 static void note(struct srcscan *sc, char *msg)

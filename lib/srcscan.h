@@ -8,6 +8,9 @@
  * 127.0.0.1, [::1] and 0.0.0.0 are one host), or when it is an f-string
  * or a "+" concatenation that starts with a name the same file assigned
  * such a URL to (BASE = "http://localhost:8000"; f"{BASE}/api/...").
+ * In a file that builds a client on the backend (httpx.Client or
+ * aiohttp.ClientSession with base_url=...), a literal path given as the
+ * first argument of .get(, .post(, ... counts too, under that base.
  *
  * The method comes from the call the literal sits in: requests.get(...),
  * session.post(...), client.request("PUT", ...), or a method= argument.

@@ -198,6 +198,51 @@ static void test_a_name_holding_a_whole_endpoint_is_a_hit(void **state)
 	srcscan_release(&sc);
 }
 
+static void test_relative_paths_on_a_base_url_client_are_calls(void **state)
+{
+	struct srcscan sc = SRCSCAN_INIT;
+
+	scan("import httpx\n"
+	     "API = 'http://localhost:8000/api/v1'\n"
+	     "client = httpx.Client(base_url=API, timeout=5)\n"
+	     "other = httpx.Client(base_url='http://example.com')\n"
+	     "def go(i):\n"
+	     "    client.post('/sync/start', json={'max_emails': 1})\n"
+	     "    client.get(f'/items/{i}')\n"
+	     "    print('/not/a/call')\n"
+	     "    client.get('//cdn.example.com/x')\n", &sc);
+
+	assert_int_equal(sc.nhits, 2);
+	assert_int_equal(sc.hits[0].line, 6);
+	assert_string_equal(sc.hits[0].method, "POST");
+	assert_string_equal(sc.hits[0].path, "/api/v1/sync/start");
+	assert_true(has(sc.hits[0].body, "max_emails"));
+	assert_int_equal(sc.hits[1].line, 7);
+	assert_string_equal(sc.hits[1].path, "/api/v1/items/{i}");
+	srcscan_release(&sc);
+}
+
+static void test_relative_paths_without_a_backend_client_are_not(void **state)
+{
+	static const char *const texts[] = {
+		"c = httpx.Client()\nc.get('/health')\n",
+		"c = httpx.Client(base_url='http://example.com:8000')\n"
+		"c.get('/health')\n",
+		"if base_url == 'http://localhost:8000': c.get('/health')\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct srcscan sc = SRCSCAN_INIT;
+
+		scan(texts[i], &sc);
+		if (sc.nhits)
+			fail_msg("%s: %zu hits", texts[i], sc.nhits);
+		srcscan_release(&sc);
+	}
+}
+
 static void test_other_hosts_and_bare_base_urls_are_not_hits(void **state)
 {
 	struct srcscan sc = SRCSCAN_INIT;
@@ -369,6 +414,10 @@ int main(void)
 		cmocka_unit_test(test_json_argument_gives_body_keys),
 		cmocka_unit_test(test_names_holding_the_base_url_are_followed),
 		cmocka_unit_test(test_a_name_holding_a_whole_endpoint_is_a_hit),
+		cmocka_unit_test(
+			test_relative_paths_on_a_base_url_client_are_calls),
+		cmocka_unit_test(
+			test_relative_paths_without_a_backend_client_are_not),
 		cmocka_unit_test(
 			test_other_hosts_and_bare_base_urls_are_not_hits),
 		cmocka_unit_test(test_unterminated_and_hostile_text_is_survived),
