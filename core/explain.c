@@ -100,7 +100,8 @@ static void explain_about(const struct config *cfg, size_t idx,
 		 "warn (a failure is reported as a warning)" :
 		 "fail (a failure fails the run)");
 	if (c->type->flags & CHECK_NETWORK)
-		buf_addf(out, "  %-14s%s\n", "note:", "talks to other services");
+		buf_addf(out, "  %-14s%s\n", "note:",
+			 "talks to other services");
 	if (c->type->flags & CHECK_SLOW)
 		buf_addf(out, "  %-14s%s\n", "note:", "may start programs");
 }

@@ -222,13 +222,15 @@ static void init_strip_passwords(cJSON *checks, int quiet)
 {
 	cJSON *c;
 
-	cJSON_ArrayForEach(c, checks)
+	cJSON_ArrayForEach(c, checks) {
+		const cJSON *id = cJSON_GetObjectItem(c, "id");
+
 		if (init_strip_password(c) && !quiet)
 			fprintf(stderr, "preflight: %s: the password is not "
 				"written into the config; libpq reads it from "
 				"PGPASSWORD or ~/.pgpass\n",
-				cJSON_GetStringValue(cJSON_GetObjectItem(c,
-									 "id")));
+				cJSON_GetStringValue(id));
+	}
 }
 
 /* Loads text as preflight would; -1 with *cause when it is refused. */

@@ -21,7 +21,7 @@ static void junit_escape_clean(struct buf *out, const char *s)
 		unsigned char c = (unsigned char)*s;
 
 		if (c == 0xef && (unsigned char)s[1] == 0xbf &&
-		    ((unsigned char)s[2] == 0xbe || (unsigned char)s[2] == 0xbf)) {
+		    ((unsigned char)s[2] & 0xfe) == 0xbe) {
 			/* U+FFFE and U+FFFF are valid UTF-8 but not XML */
 			buf_addstr(out, "\xef\xbf\xbd");
 			s += 2;

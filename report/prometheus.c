@@ -65,8 +65,8 @@ static void prom_per_check(const struct report *rep, struct buf *out,
 	if (duration)
 		prom_header(out, name, "Time the check took in the last run.");
 	else
-		prom_header(out, name,
-			    "1 if the check passed in the last run, 0 otherwise.");
+		prom_header(out, name, "1 if the check passed in the last "
+			    "run, 0 otherwise.");
 
 	for (i = 0; i < rep->run->n; i++) {
 		const struct result *r = &rep->run->results[i];

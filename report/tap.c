@@ -23,10 +23,11 @@ static int tap_ran(const struct report *rep, size_t i)
 /* YAML refuses U+FFFE and U+FFFF even in quotes: they become U+FFFD. */
 static void tap_drop_nonchars(char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf &&
-		    ((unsigned char)s[2] & 0xfe) == 0xbe)
-			s[2] = (char)0xbd;
+	unsigned char *p;
+
+	for (p = (unsigned char *)s; *p; p++)
+		if (p[0] == 0xef && p[1] == 0xbf && (p[2] & 0xfe) == 0xbe)
+			p[2] = 0xbd;
 }
 
 /* Valid UTF-8 without controls or secrets; the caller frees it. */
