@@ -77,6 +77,12 @@ static void *worker(void *arg)
 	job->check->type->run(job->check->state, &job->ctx, &job->res);
 	if (!job->res.message)
 		result_fail(&job->res, "the check ended without a result");
+	if (stop_signal && job->res.status == STATUS_FAIL) {
+		/* Its child was killed by the interrupt, not by a fault. */
+		result_release(&job->res);
+		result_init(&job->res);
+		result_skip(&job->res, "not run: interrupted");
+	}
 	job->res.duration_ms = now_ms() - start;
 
 	pthread_mutex_lock(&s->lock);
