@@ -434,7 +434,10 @@ static void install_args(const struct eval *ev, size_t i, char ***v,
 	const struct req *r = &ev->rf.reqs[i];
 	char *arg;
 
-	if (r->kind != REQ_NAMED)
+	if (r->kind != REQ_NAMED && r->name &&
+	    strncmp(r->text, r->url, strlen(r->url)))
+		arg = xasprintf("%s @ %s", r->name, r->url);
+	else if (r->kind != REQ_NAMED)
 		arg = xstrdup(r->url);
 	else if (r->extras)
 		arg = xasprintf("%s[%s]%s", r->name, r->extras, ev->wants[i]);
@@ -563,7 +566,12 @@ static void describe(struct buf *b, const struct eval *ev, size_t i)
 
 	switch (ev->verdict[i]) {
 	case V_MISSING:
-		buf_addf(b, "%s not installed (wants %s)", r->name, wants);
+		if (r->kind == REQ_NAMED)
+			buf_addf(b, "%s not installed (wants %s)", r->name,
+				 wants);
+		else
+			buf_addf(b, "%s not installed (from %s)", r->name,
+				 r->url);
 		break;
 	case V_WRONG:
 		buf_addf(b, "%s %s installed, wants %s", r->name,
