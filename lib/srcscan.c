@@ -560,14 +560,25 @@ static void read_call(const char *t, size_t len, const struct literal *lit,
 		dict_keys(v, args + alen, &hit->body);
 }
 
-static void add_hit(const struct srcscan_opts *o, const char *name,
-		    const char *t, size_t len, const struct literal *lit,
-		    char *url, const char *path, struct srcscan *sc)
+/* A source file being scanned. */
+struct scan {
+	const struct srcscan_opts *o;
+	const char *name;
+	const char *t;
+	size_t len;
+	struct names nm;
+	struct srcscan *sc;
+};
+
+/* Records a call at lit; takes url. */
+static void add_hit(struct scan *s, const struct literal *lit, char *url,
+		    const char *path)
 {
+	struct srcscan *sc = s->sc;
 	struct srcscan_hit *hit;
 	size_t plen = strcspn(path, "?#");
 
-	if (sc->nhits >= (o->max_hits ? o->max_hits : 500)) {
+	if (sc->nhits >= (s->o->max_hits ? s->o->max_hits : 500)) {
 		sc->truncated = 1;
 		free(url);
 		return;
@@ -575,12 +586,12 @@ static void add_hit(const struct srcscan_opts *o, const char *name,
 	sc->hits = xrealloc(sc->hits, (sc->nhits + 1) * sizeof(*sc->hits));
 	hit = &sc->hits[sc->nhits++];
 	memset(hit, 0, sizeof(*hit));
-	hit->file = xstrdup(name);
+	hit->file = xstrdup(s->name);
 	hit->line = lit->line;
 	hit->path = plen ? xstrndup(path, plen) : xstrdup("/");
 	hit->url = url;
 	query_names(url, &hit->query);
-	read_call(t, len, lit, hit);
+	read_call(s->t, s->len, lit, hit);
 }
 
 /* A path with nothing after the authority but "/" names no endpoint. */
@@ -589,49 +600,46 @@ static int bare(const char *path)
 	return strcspn(path, "?#") <= 1 && !strchr(path, '?');
 }
 
-static void consider(const struct srcscan_opts *o, const char *name,
-		     const char *t, size_t len, const struct literal *lit,
-		     struct names *nm, struct srcscan *sc)
+static void consider(struct scan *s, const struct literal *lit)
 {
-	char *url = resolve_url(t, lit, nm);
+	char *url = resolve_url(s->t, lit, &s->nm);
 	const char *path, *var;
 	size_t vlen;
 
 	if (!url)
 		return;
-	path = srcscan_on_base(o->base_url, url);
+	path = srcscan_on_base(s->o->base_url, url);
 	if (!path) {
 		free(url);
 		return;
 	}
 
-	vlen = assigned_name(t, lit, &var);
+	vlen = assigned_name(s->t, lit, &var);
 	if (vlen)
-		name_add(nm, var, vlen, url, lit);
+		name_add(&s->nm, var, vlen, url, lit);
 	if (vlen || bare(path)) {
 		free(url);
 		return;
 	}
-	add_hit(o, name, t, len, lit, url, path, sc);
+	add_hit(s, lit, url, path);
 }
 
 /*
  * A name holding a whole endpoint URL that no later literal extended is a
  * call of its own (SYNC_URL = ".../sync/start"; post(SYNC_URL)).
  */
-static void flush_names(const struct srcscan_opts *o, const char *name,
-			const char *t, size_t len, const struct names *nm,
-			struct srcscan *sc)
+static void flush_names(struct scan *s)
 {
+	const struct names *nm = &s->nm;
 	size_t i;
 
 	for (i = 0; i < nm->n; i++) {
-		const char *path = srcscan_on_base(o->base_url, nm->value[i]);
+		const char *path = srcscan_on_base(s->o->base_url,
+						   nm->value[i]);
 
 		if (nm->used[i] || !path || bare(path))
 			continue;
-		add_hit(o, name, t, len, &nm->lit[i], xstrdup(nm->value[i]),
-			path, sc);
+		add_hit(s, &nm->lit[i], xstrdup(nm->value[i]), path);
 	}
 }
 
@@ -648,16 +656,6 @@ static void sort_hits(struct srcscan_hit *h, size_t n)
 		h[j] = cur;
 	}
 }
-
-/* A source file being scanned. */
-struct scan {
-	const struct srcscan_opts *o;
-	const char *name;
-	const char *t;
-	size_t len;
-	struct names nm;
-	struct srcscan *sc;
-};
 
 /*
  * Steps *i to the next string literal outside comments, filling lit;
@@ -764,8 +762,7 @@ static void scan_relative(struct scan *s, const char *base)
 		url = xasprintf("%.*s%.*s", (int)blen, base, (int)n, lit.body);
 		path = srcscan_on_base(s->o->base_url, url);
 		if (path)
-			add_hit(s->o, s->name, s->t, s->len, &lit, url, path,
-				s->sc);
+			add_hit(s, &lit, url, path);
 		else
 			free(url);
 	}
@@ -782,14 +779,14 @@ void srcscan_text(const struct srcscan_opts *o, const char *name,
 
 	sc->files++;
 	while (next_literal(text, len, &i, &line, &lit))
-		consider(o, name, text, len, &lit, &s.nm, sc);
+		consider(&s, &lit);
 
 	base = client_base(&s);
 	if (base)
 		scan_relative(&s, base);
 	free(base);
 
-	flush_names(o, name, text, len, &s.nm, sc);
+	flush_names(&s);
 	if (sc->nhits > first)
 		sort_hits(sc->hits + first, sc->nhits - first);
 	names_release(&s.nm);
