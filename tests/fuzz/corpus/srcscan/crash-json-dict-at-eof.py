@@ -1,0 +1,1 @@
+requests.post('http://localhost:8000/a', json={'k'
