@@ -108,7 +108,8 @@ static void evaluate(const struct command_state *st,
 	line = last_line(pr, &len);
 	proc_describe(pr, how, sizeof(how));
 	if (pr->end == PROC_EXEC_FAILED) {
-		result_fail(res, "cannot run %s: %s", st->cmd, strerror(pr->err));
+		result_fail(res, "cannot run %s: %s", st->cmd,
+			    strerror(pr->err));
 		result_hint(res, "check that '%s' exists and is executable; a "
 			    "name without '/' is looked up in PATH",
 			    st->argv[0]);

@@ -83,7 +83,8 @@ static int parse_entry(struct conf_ctx *cc, const cJSON *v,
 
 	if (cJSON_IsNumber(min))
 		e->min_version = xasprintf("%g", min->valuedouble);
-	else if (cJSON_IsString(min) && isdigit((unsigned char)*min->valuestring))
+	else if (cJSON_IsString(min) &&
+		 isdigit((unsigned char)min->valuestring[0]))
 		e->min_version = xstrdup(min->valuestring);
 	else if (min)
 		return conf_error(cc, min, "key 'names[].min_version' must be "

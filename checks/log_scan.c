@@ -180,7 +180,7 @@ static int logscan_prepare(struct conf_ctx *cc, const cJSON *obj,
 	st->set = logsig_set_new();
 	if (!*path)
 		return conf_error(cc, cJSON_GetObjectItem(obj, "path"),
-				  "key 'path' must name the service's log file");
+				  "key 'path' must name the service's log");
 	st->path = xstrdup(path);
 	st->abs = path_join(conf_base_dir(cc), path);
 

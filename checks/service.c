@@ -357,6 +357,7 @@ static int has_check(cJSON *checks, const char *id)
 static void discover_script(const char *cwd, const char *script,
 			    cJSON *checks)
 {
+	const char *scripts_id = "scripts";
 	char *text = service_script_text(cwd, script);
 	char *stem = service_script_stem(script), *id, *prog, *desc;
 	cJSON *c;
@@ -376,9 +377,8 @@ static void discover_script(const char *cwd, const char *script,
 	cJSON_AddStringToObject(c, "type", "service");
 	cJSON_AddStringToObject(c, "description", desc);
 	if (has_check(checks, "scripts"))
-		cJSON_AddItemToObject(c, "needs",
-				      cJSON_CreateStringArray(
-					      (const char *[]){ "scripts" }, 1));
+		cJSON_AddItemToObject(c, "needs", cJSON_CreateStringArray(
+						  &scripts_id, 1));
 	add_argv(c, "status", prog, "status");
 	if (strstr(text, "start") && strstr(text, "stop")) {
 		add_argv(c, "start", prog, "start");

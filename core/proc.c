@@ -380,8 +380,10 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 	buf_init(&res->err_out, 0);
 	c.cap = opts->out_cap ? opts->out_cap : PROC_DEFAULT_CAP;
 
-	rc = __atomic_load_n(&proc_stopping, __ATOMIC_SEQ_CST) ? ECANCELED
-							       : proc_spawn(opts, &c);
+	if (__atomic_load_n(&proc_stopping, __ATOMIC_SEQ_CST))
+		rc = ECANCELED;
+	else
+		rc = proc_spawn(opts, &c);
 	if (rc) {
 		res->end = PROC_EXEC_FAILED;
 		res->err = rc;
@@ -411,8 +413,8 @@ void proc_result_release(struct proc_result *res)
 
 static void proc_quote_word(struct buf *b, const char *w)
 {
-	const char *safe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			   "0123456789_./:=@%+,-";
+	const char *safe = "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-";
 
 	if (*w && strspn(w, safe) == strlen(w)) {
 		buf_addstr(b, w);

@@ -384,7 +384,8 @@ static void add_group(struct buf *b, const char *line, const regmatch_t *m,
 		      int g)
 {
 	if (m[g].rm_so >= 0)
-		buf_add(b, line + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+		buf_add(b, line + m[g].rm_so,
+			(size_t)(m[g].rm_eo - m[g].rm_so));
 }
 
 /*
@@ -410,7 +411,8 @@ static char *logsig_expand(const char *tmpl, const char *line,
 			buf_addstr(&b, subject);
 			p++;
 		} else if (p[1] == 'P') {
-			buf_addstr(&b, logsig_package(subject, pkg, sizeof(pkg)));
+			buf_addstr(&b, logsig_package(subject, pkg,
+						      sizeof(pkg)));
 			p++;
 		} else {
 			buf_add(&b, ++p, 1);

@@ -35,7 +35,7 @@ struct logsig {
 	const char *needles;	/* "a|b": one must occur; NULL: none */
 	const char *pattern;	/* POSIX ERE */
 	int subject;		/* regex group of the subject; 0: none */
-	const char *subject_pattern;	/* else: its group 1, if it matches */
+	const char *subject_pattern;	/* else its group 1, on a match */
 	enum status severity;	/* STATUS_FAIL or STATUS_WARN */
 	const char *diagnosis;	/* template */
 	const char *hint;	/* template, may be NULL */
@@ -77,9 +77,9 @@ struct logsig_finding {
 	char *hint;		/* owned, may be NULL */
 	char *why;		/* owned, may be NULL */
 	unsigned count;
-	int64_t first_offset;	/* file offsets of the first and last line */
+	int64_t first_offset;	/* file offsets of the first and last */
 	int64_t last_offset;
-	char *evidence;		/* last matching line, raw bytes capped; owned */
+	char *evidence;		/* last matching line, raw, capped; owned */
 };
 
 struct logsig_scan {
@@ -88,7 +88,7 @@ struct logsig_scan {
 	size_t n;
 	unsigned dropped;	/* matches of findings beyond the limit */
 	size_t lines;
-	int in_traceback;	/* inside "Traceback (most recent call last):" */
+	int in_traceback;	/* after "Traceback (most recent ...):" */
 };
 
 /* The set must outlive the scan. Lines come in file order. */

@@ -68,7 +68,8 @@ static ssize_t logtail_fill(int fd, char *buf, size_t cap, int64_t size,
 		if (chunk > LOGTAIL_BLOCK)
 			chunk = LOGTAIL_BLOCK;
 		dst = buf + cap - filled - chunk;
-		r = logtail_pread(fd, dst, chunk, size - (int64_t)(filled + chunk));
+		r = logtail_pread(fd, dst, chunk,
+				  size - (int64_t)(filled + chunk));
 		if (r <= 0) {
 			if (r == 0)
 				errno = ESTALE;

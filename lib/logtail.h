@@ -21,7 +21,7 @@
 struct logtail_line {
 	const char *text;	/* not NUL-terminated; owned by the tail */
 	size_t len;		/* at most max_line */
-	int64_t offset;		/* of the line's first byte in the file */
+	int64_t offset;		/* of its first byte in the file */
 	int cut;		/* the line was longer than max_line */
 };
 
@@ -31,7 +31,7 @@ struct logtail {
 	size_t n;
 	int64_t file_size;	/* when the read started */
 	int64_t start;		/* file offset of data[0] */
-	int from_start;		/* the window reaches the start of the file */
+	int from_start;		/* the window reaches the file's start */
 };
 #define LOGTAIL_INIT { NULL, NULL, 0, 0, 0, 0 }
 
