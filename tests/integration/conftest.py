@@ -7,6 +7,9 @@ real servers on 127.0.0.1. Fixtures:
                       right now (it may be taken later; use it at once)
   refused_port        a port held bound but not listening for the whole
                       test, so a connection to it is refused at once
+  blackhole_port      a listening port whose accept queue is full for the
+                      whole test, so a new connection gets no answer and
+                      times out (as behind a firewall that drops packets)
   backend(variant="healthy", delay=0, env=None, fresh=False)
                       starts tests/fixtures/backend.py under uvicorn and
                       returns a Backend (.url, .port, .proc, .variant,
@@ -99,6 +102,30 @@ def refused_port():
         yield s.getsockname()[1]
     finally:
         s.close()
+
+
+@pytest.fixture
+def blackhole_port():
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(4):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setblocking(False)
+            fillers.append(s)
+            try:
+                s.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+        time.sleep(0.05)
+        yield port
+    finally:
+        for s in fillers:
+            s.close()
+        listener.close()
 
 
 class Backend:

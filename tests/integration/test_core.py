@@ -252,13 +252,15 @@ def test_unresolvable_host_has_its_own_sentence(preflight):
 
 
 def test_each_network_failure_has_its_own_sentence(backend, refused_port,
-                                                   preflight):
+                                                   blackhole_port, preflight):
     host = "127.0.0.1:%d" % backend().port
     cases = {
         "refused": ("http://127.0.0.1:%d/" % refused_port, r"refused"),
         "dns": ("http://no-such-host.invalid/", r"resolv|dns"),
         "tls": ("https://%s/health" % host, r"tls|ssl"),
         "timeout": ("http://%s/hang" % host, r"deadline|timed? ?out"),
+        "connect-timeout": ("http://127.0.0.1:%d/" % blackhole_port,
+                            r"deadline|timed? ?out"),
     }
     r = preflight("-f", "json", config=config(
         *[http(k, url, timeout=1) for k, (url, _) in cases.items()]))
@@ -266,7 +268,8 @@ def test_each_network_failure_has_its_own_sentence(backend, refused_port,
         message = r.check(key)["message"]
         for other, (_, other_words) in cases.items():
             found = re.search(other_words, message, re.I)
-            assert bool(found) == (other == key), (key, other, message)
+            same = other_words == words
+            assert bool(found) == same, (key, other, message)
 
 
 # ---- tcp ----------------------------------------------------------------
@@ -276,19 +279,22 @@ def tcp(check_id, *targets, **keys):
     return dict(id=check_id, type="tcp", targets=list(targets), **keys)
 
 
-def test_tcp_tells_refusal_resolution_and_open_apart(backend, refused_port,
-                                                     preflight):
+def test_tcp_tells_refusal_resolution_timeout_and_open_apart(
+        backend, refused_port, blackhole_port, preflight):
     r = preflight("-f", "json", config=config(
         tcp("open", "127.0.0.1:%d" % backend().port),
         tcp("refused", "127.0.0.1:%d" % refused_port),
-        tcp("unresolved", "no-such-host.invalid:80", timeout=3)))
+        tcp("unresolved", "no-such-host.invalid:80", timeout=1),
+        tcp("silent", "127.0.0.1:%d" % blackhole_port, timeout=1)))
     assert r.check("open")["status"] == "pass"
-    refused = r.check("refused")
-    unresolved = r.check("unresolved")
-    assert refused["status"] == unresolved["status"] == "fail"
-    assert "refused" in refused["message"].lower(), refused
-    assert re.search(r"resolv|dns|name", unresolved["message"], re.I)
-    assert "refused" not in unresolved["message"].lower()
+    words = {"refused": r"refused", "unresolved": r"resolv|dns",
+             "silent": r"timed? ?out|deadline"}
+    for key in words:
+        c = r.check(key)
+        assert c["status"] == "fail", c
+        for other, pattern in words.items():
+            found = re.search(pattern, c["message"], re.I)
+            assert bool(found) == (other == key), (key, other, c)
     assert_within(r, 2.5)
 
 

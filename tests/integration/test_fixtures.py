@@ -108,6 +108,11 @@ def test_refused_port_refuses(refused_port):
         socket.create_connection(("127.0.0.1", refused_port), timeout=2)
 
 
+def test_blackhole_port_times_out(blackhole_port):
+    with pytest.raises(socket.timeout):
+        socket.create_connection(("127.0.0.1", blackhole_port), timeout=0.5)
+
+
 def test_free_port_is_bindable(free_port):
     with socket.socket() as s:
         s.bind(("127.0.0.1", free_port()))
