@@ -57,8 +57,14 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
 
 
+class _TcpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+
+
 class FakeEngine:
-    def __init__(self, directory, containers):
+    """With tcp=True it listens on 127.0.0.1 instead (engine tcp://...)."""
+
+    def __init__(self, directory, containers, tcp=False):
         self.socket = os.path.join(str(directory), "fake-engine.sock")
         self.engine = "unix://" + self.socket
         self.containers = containers
@@ -115,7 +121,11 @@ class FakeEngine:
                 c.status = "running"
                 self._send(204, b"")
 
-        self.server = _Server(self.socket, Handler)
+        if tcp:
+            self.server = _TcpServer(("127.0.0.1", 0), Handler)
+            self.engine = "tcp://127.0.0.1:%d" % self.server.server_address[1]
+        else:
+            self.server = _Server(self.socket, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        kwargs={"poll_interval": 0.05},
                                        daemon=True)

@@ -17,8 +17,8 @@ AFTER = "2026-12-03T12:00:02.25Z "    # after it
 def engine(tmp_path):
     made = []
 
-    def start(**containers):
-        e = FakeEngine(tmp_path, containers)
+    def start(tcp=False, **containers):
+        e = FakeEngine(tmp_path, containers, tcp=tcp)
         made.append(e)
         return e
 
@@ -172,3 +172,20 @@ def test_bad_config_is_refused_before_running(preflight, check, words):
     run = preflight(config={"checks": [check]})
     assert run.rc == 2
     assert words in run.err
+
+
+def test_tcp_engine_is_reached(preflight, engine):
+    eng = engine(tcp=True, db=FakeContainer())
+    run, c = run_check(preflight, eng, "db")
+    assert eng.engine.startswith("tcp://127.0.0.1:")
+    assert run.rc == 0, run
+    assert c["details"]["state"] == "running"
+
+
+def test_docker_host_is_the_default_engine(preflight, engine):
+    eng = engine(db=FakeContainer(status="exited", exit_code=3))
+    run = preflight("-f", "json", env={"DOCKER_HOST": eng.engine},
+                    config={"checks": [{"id": "c", "type": "container",
+                                        "name": "db"}]})
+    assert run.rc == 1
+    assert "exited with code 3" in run.check("c")["message"]

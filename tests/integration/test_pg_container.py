@@ -5,6 +5,7 @@ Helpers live in pgstack.py."""
 import json
 import os
 import socket
+import subprocess
 import time
 
 import pytest
@@ -127,6 +128,34 @@ def test_wrong_password_names_user_and_password_appears_nowhere(
         assert planted not in run.out + run.err
     assert (tmp_path / "report.out").exists()
     assert (tmp_path / "junit.out").exists()
+
+
+def test_too_many_clients_is_its_own_sentence(preflight):
+    small = pgstack.PgCluster(pgstack.pg_bindir(), server_options=(
+        "-c max_connections=1 -c superuser_reserved_connections=0"))
+    holder = None
+    try:
+        # A psql session holds the one slot; it may lose the race for it
+        # to one of our probes, so it is started again until it holds.
+        for _ in range(50):
+            if holder is None or holder.poll() is not None:
+                holder = subprocess.Popen(
+                    [small.bindir + "/psql", small.dsn(), "-c",
+                     "SELECT pg_sleep(20)"], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(0.3)
+            run = preflight("-f", "json", config=pg_check(small.dsn()))
+            if "too many clients" in run.check("db")["message"]:
+                break
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait()
+        small.stop()
+    assert run.rc == 1
+    assert run.check("db")["message"] == (
+        "the server at 127.0.0.1:%d refused the connection: too many "
+        "clients" % small.port)
 
 
 def test_deadline_holds_below_one_second_against_a_silent_server(preflight):
