@@ -129,3 +129,46 @@ def test_prometheus_file_is_written_for_the_textfile_collector(preflight,
     assert run.rc == 1, run
     text = (preflight.workdir / "preflight.prom").read_text()
     assert parse_prometheus(text)
+
+
+def test_every_format_in_one_run_tells_the_same_story(preflight, broken):
+    """-f text plus four files: one run, one result tree, five renderings
+    that agree on every check's outcome."""
+    import json
+    run = preflight("-f", "text", "-f", "json:r.json", "-f", "junit:r.xml",
+                    "-f", "tap:r.tap", "-f", "prometheus:r.prom",
+                    config=broken)
+    assert run.rc == 1, run
+    work = preflight.workdir
+    report = json.loads((work / "r.json").read_text())
+    want = {c["id"]: c["status"] for c in report["checks"]}
+
+    text = {l.split()[1]: l.split()[0].lower() for l in run.out.splitlines()
+            if l[:4] in ("PASS", "FAIL", "WARN", "SKIP")}
+    assert text == want
+
+    suite = ET.parse(str(work / "r.xml")).getroot().find("testsuite")
+    junit = {}
+    for case in suite.findall("testcase"):
+        junit[case.get("name")] = (
+            "fail" if case.find("failure") is not None else
+            "skip" if case.find("skipped") is not None else
+            "warn" if (case.findtext("system-out") or "").startswith(
+                "warning: ") else "pass")
+    assert junit == want
+
+    tap = {}
+    for line in (work / "r.tap").read_text().splitlines():
+        m = re.match(r"^(not ok|ok) \d+ - (\S+)( # SKIP)?", line)
+        if m:
+            tap[m.group(2)] = ("fail" if m.group(1) == "not ok" else
+                               "skip" if m.group(3) else "ok")
+    assert tap == {k: v if v in ("fail", "skip") else "ok"
+                   for k, v in want.items()}
+
+    prom = parse_prometheus((work / "r.prom").read_text())
+    for check_id, status in want.items():
+        value = [v for (n, labels), v in prom.items()
+                 if n == "preflight_check_status"
+                 and dict(labels)["id"] == check_id]
+        assert value == [1 if status == "pass" else 0]
