@@ -41,6 +41,7 @@ enum verdict {
 	V_UNVERSIONED,	/* URL, path or editable: installed, version unknown */
 	V_MISSING,
 	V_WRONG,	/* installed at a version the specifier refuses */
+	V_EXTRA,	/* installed, but what its extras add is not */
 	V_BROKEN,	/* installed, but a module fails to import */
 };
 
@@ -53,6 +54,7 @@ struct eval {
 	char **wants;		/* the combined specifier of each */
 	struct pydist *dist;	/* the installed distribution of each */
 	char **import_error;	/* with V_BROKEN */
+	char **extra_problem;	/* with V_EXTRA */
 	size_t seen;		/* distributions looked at */
 	const char *stuck;	/* on failure: the hint for the failed step */
 	size_t counts[V_BROKEN + 1];
@@ -197,12 +199,14 @@ static void eval_release(struct eval *ev)
 	for (i = 0; i < ev->rf.n && ev->verdict; i++) {
 		free(ev->wants[i]);
 		free(ev->import_error[i]);
+		free(ev->extra_problem[i]);
 		pydist_release(&ev->dist[i]);
 	}
 	free(ev->verdict);
 	free(ev->wants);
 	free(ev->dist);
 	free(ev->import_error);
+	free(ev->extra_problem);
 	reqfile_release(&ev->rf);
 	pyenv_release(&ev->env);
 }
@@ -326,6 +330,81 @@ static void look_up(struct eval *ev)
 	free(keys);
 }
 
+/* 1 when marker holds for one of the extras and not without any. */
+static int for_extras(struct eval *ev, const char *extras, const char *marker)
+{
+	char *list = xstrdup(extras), *one, *save = NULL, *why = NULL;
+	int hit = 0;
+
+	for (one = strtok_r(list, ",", &save); one && !hit;
+	     one = strtok_r(NULL, ",", &save)) {
+		marker_env_set(&ev->env.markers, MARKER_EXTRA, one);
+		hit = marker_eval(marker, &ev->env.markers, &why) == 1;
+	}
+	marker_env_set(&ev->env.markers, MARKER_EXTRA, "");
+	if (hit)
+		hit = marker_eval(marker, &ev->env.markers, &why) == 0;
+	free(why);
+	free(list);
+	return hit;
+}
+
+/* What is wrong with one declared requirement an extra adds, or NULL. */
+static char *dep_problem(struct eval *ev, const struct req *parent,
+			 const char *text)
+{
+	struct pydist found = { 0 };
+	char *cause = NULL, *problem = NULL, *keys[1];
+	struct req d;
+	size_t seen;
+
+	if (req_parse(text, &d, &cause)) {
+		free(cause);
+		return NULL;
+	}
+	if (d.key && d.marker && for_extras(ev, parent->extras, d.marker)) {
+		keys[0] = d.key;
+		pyenv_find(&ev->env, keys, 1, &found, &seen);
+		switch (judge(&d, &found, d.specifier ? d.specifier : "")) {
+		case V_MISSING:
+			problem = xasprintf("%s (not installed)", d.name);
+			break;
+		case V_WRONG:
+			problem = xasprintf("%s%s (%s installed)", d.name,
+					    d.specifier, found.version);
+			break;
+		default:
+			break;
+		}
+		pydist_release(&found);
+	}
+	req_release(&d);
+	return problem;
+}
+
+/*
+ * "httpx[http2]" is met only when what the http2 extra adds (h2) is
+ * installed too: the Requires-Dist lines its marker ties to the extra.
+ */
+static void check_extras(struct eval *ev)
+{
+	size_t i;
+
+	for (i = 0; i < ev->rf.n; i++) {
+		const struct req *r = &ev->rf.reqs[i];
+		char **deps, **d;
+
+		if (ev->verdict[i] != V_MET || !r->extras)
+			continue;
+		deps = pydist_requires(&ev->dist[i]);
+		for (d = deps; d && *d && !ev->extra_problem[i]; d++)
+			ev->extra_problem[i] = dep_problem(ev, r, *d);
+		if (ev->extra_problem[i])
+			ev->verdict[i] = V_EXTRA;
+		strv_free(deps);
+	}
+}
+
 /* "import": true: one interpreter run imports every module of the met. */
 static int try_imports(struct eval *ev, int64_t deadline, char **cause)
 {
@@ -388,10 +467,12 @@ static int evaluate(const struct deps_state *st, struct eval *ev,
 	ev->wants = xcalloc(ev->rf.n + 1, sizeof(char *));
 	ev->dist = xcalloc(ev->rf.n + 1, sizeof(*ev->dist));
 	ev->import_error = xcalloc(ev->rf.n + 1, sizeof(char *));
+	ev->extra_problem = xcalloc(ev->rf.n + 1, sizeof(char *));
 	ev->stuck = "correct the marker at that line";
 	if (sort_lines(ev, cause))
 		return -1;
 	look_up(ev);
+	check_extras(ev);
 	ev->stuck = "the interpreter could not import the modules; run it "
 		    "by hand to see why, or raise the check's timeout";
 	if (st->import && try_imports(ev, deadline, cause))
@@ -404,7 +485,8 @@ static int evaluate(const struct deps_state *st, struct eval *ev,
 
 static int unmet(enum verdict v)
 {
-	return v == V_MISSING || v == V_WRONG || v == V_BROKEN;
+	return v == V_MISSING || v == V_WRONG || v == V_EXTRA ||
+	       v == V_BROKEN;
 }
 
 /* ---- the pip command ----------------------------------------------------- */
@@ -479,7 +561,7 @@ int deps_install_argv(const struct deps_state *st, int64_t deadline,
 
 	*argv = NULL;
 	if (!r && (ev.counts[V_MISSING] || ev.counts[V_WRONG] ||
-		   ev.counts[V_BROKEN]))
+		   ev.counts[V_EXTRA] || ev.counts[V_BROKEN]))
 		*argv = pip_argv(st, &ev);
 	eval_release(&ev);
 	return r;
@@ -508,6 +590,7 @@ static const char *verdict_name(enum verdict v)
 		[V_UNNAMED] = "not checkable: names no project",
 		[V_UNVERSIONED] = "installed, version not checkable",
 		[V_MISSING] = "not installed", [V_WRONG] = "wrong version",
+		[V_EXTRA] = "extra's requirements not met",
 		[V_BROKEN] = "import fails",
 	};
 	return names[v];
@@ -530,6 +613,8 @@ static void detail_line(struct result *res, const struct eval *ev, size_t i)
 		add_clean(o, "marker", r->marker);
 	if (ev->import_error[i])
 		add_clean(o, "import_error", ev->import_error[i]);
+	if (ev->extra_problem[i])
+		add_clean(o, "extra_problem", ev->extra_problem[i]);
 	cJSON_AddItemToArray(arr, o);
 	free(at);
 }
@@ -576,6 +661,10 @@ static void describe(struct buf *b, const struct eval *ev, size_t i)
 	case V_WRONG:
 		buf_addf(b, "%s %s installed, wants %s", r->name,
 			 ev->dist[i].version, wants);
+		break;
+	case V_EXTRA:
+		buf_addf(b, "%s %s installed, but [%s] needs %s", r->name,
+			 ev->dist[i].version, r->extras, ev->extra_problem[i]);
 		break;
 	case V_BROKEN:
 		buf_addf(b, "%s %s does not import (%s)", r->name,
@@ -642,7 +731,7 @@ static void record(const struct deps_state *st, const struct eval *ev,
 		   struct result *res)
 {
 	size_t bad = ev->counts[V_MISSING] + ev->counts[V_WRONG] +
-		     ev->counts[V_BROKEN];
+		     ev->counts[V_EXTRA] + ev->counts[V_BROKEN];
 	struct buf msg = BUF_INIT;
 	char **argv, **a, *line;
 

@@ -583,6 +583,91 @@ void pyenv_find(const struct pyenv *env, char *const *keys, size_t nkeys,
 		scan_dir(*dir, keys, nkeys, found, seen);
 }
 
+/* ---- declared requirements ---------------------------------------------- */
+
+/* Requires-Dist: headers, up to the blank line that ends them. */
+static char **requires_from_metadata(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, META_MAX_BYTES, &len), *line, *next;
+	char **reqs = NULL;
+
+	for (line = text; line && *line && *line != '\n'; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncasecmp(line, "Requires-Dist:", 14))
+			strv_push(&reqs, text_trim(line + 14));
+	}
+	free(text);
+	return reqs;
+}
+
+/* "[http2]" or "[socks:python_version < '3.8']" as a marker. */
+static char *section_marker(char *head)
+{
+	char *colon, *end = strrchr(head, ']');
+
+	if (end)
+		*end = '\0';
+	head = text_trim(head + 1);
+	colon = strchr(head, ':');
+	if (colon)
+		*colon++ = '\0';
+	if (*head && colon && *text_trim(colon))
+		return xasprintf("extra == '%s' and (%s)", text_trim(head),
+				 colon);
+	if (*head)
+		return xasprintf("extra == '%s'", text_trim(head));
+	return colon && *text_trim(colon) ? xstrdup(colon) : NULL;
+}
+
+static char **requires_from_egg(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, META_MAX_BYTES, &len), *line, *next;
+	char **reqs = NULL, *marker = NULL;
+
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		text_trim(line);
+		if (*line == '[') {
+			free(marker);
+			marker = section_marker(line);
+		} else if (*line && *line != '#') {
+			char *r = marker ? xasprintf("%s ; %s", line, marker)
+					 : xstrdup(line);
+
+			strv_push(&reqs, r);
+			free(r);
+		}
+	}
+	free(marker);
+	free(text);
+	return reqs;
+}
+
+char **pydist_requires(const struct pydist *d)
+{
+	char *path;
+	char **reqs;
+	size_t n = strlen(d->path);
+
+	if (!is_dir(d->path))
+		return requires_from_metadata(d->path);
+	if (n > 9 && !strcmp(d->path + n - 9, ".egg-info")) {
+		path = path_join(d->path, "requires.txt");
+		reqs = requires_from_egg(path);
+	} else {
+		path = path_join(d->path, "METADATA");
+		reqs = requires_from_metadata(path);
+	}
+	free(path);
+	return reqs;
+}
+
 /* ---- modules ------------------------------------------------------------- */
 
 /* "pkg/__init__.py,sha256=...,12" gives "pkg"; "mod.py,..." gives "mod". */

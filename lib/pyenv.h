@@ -70,6 +70,14 @@ void pyenv_find(const struct pyenv *env, char *const *keys, size_t nkeys,
 void pydist_release(struct pydist *d);
 
 /*
+ * The requirements a distribution declares: its METADATA's Requires-Dist
+ * values, or for an egg-info its requires.txt, whose "[extra]" and
+ * "[extra:marker]" sections become "; extra == ..." markers. NULL-ended
+ * (NULL when there are none); the caller frees it with strv_free.
+ */
+char **pydist_requires(const struct pydist *d);
+
+/*
  * The top-level modules a distribution provides: from top_level.txt, else
  * from its RECORD, else its name with '-' as '_'. NULL-ended; the caller
  * frees it with strv_free.

@@ -34,8 +34,11 @@ def normalise(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def build_wheel(dest, name, version, body=None):
-    """Writes dest/NAME-VERSION-py3-none-any.whl and returns its path."""
+def build_wheel(dest, name, version, body=None, requires=()):
+    """Writes dest/NAME-VERSION-py3-none-any.whl and returns its path.
+
+    requires: Requires-Dist values, e.g. 'helper>=2 ; extra == "fast"'.
+    """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     module = re.sub(r"[-.]+", "_", name).lower()
@@ -46,8 +49,9 @@ def build_wheel(dest, name, version, body=None):
         "%s/__init__.py" % module: body,
         "%s.dist-info/METADATA" % dist:
             "Metadata-Version: 2.1\nName: %s\nVersion: %s\n"
-            "Summary: test package built by the preflight tests\n\n"
-            % (name, version),
+            "Summary: test package built by the preflight tests\n%s\n"
+            % (name, version,
+               "".join("Requires-Dist: %s\n" % r for r in requires)),
         "%s.dist-info/WHEEL" % dist:
             "Wheel-Version: 1.0\nGenerator: preflight-tests\n"
             "Root-Is-Purelib: true\nTag: py3-none-any\n",

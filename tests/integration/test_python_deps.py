@@ -112,6 +112,31 @@ def test_markers_are_evaluated_for_the_target_interpreter(
     assert c["details"]["install"] == ["newthing==2.0"]
 
 
+def test_an_extra_is_met_only_with_what_it_adds(tmp_path, preflight):
+    venv = make_venv(tmp_path / "venv")
+    w = tmp_path / "w"
+    unpack_wheel(venv, build_wheel(
+        w, "fastclient", "1.0",
+        requires=['helper>=2 ; extra == "speed"', "basedep"]))
+    req = write(tmp_path / "requirements.txt", "fastclient[Speed]==1.0\n")
+
+    run, c = run_deps(preflight, req, venv=str(venv))
+    assert run.rc == 1, run
+    assert ("fastclient 1.0 installed, but [speed] needs helper "
+            "(not installed)") in c["message"]
+    assert c["details"]["install"] == ["fastclient[speed]==1.0"]
+
+    unpack_wheel(venv, build_wheel(w, "helper", "1.5"))
+    run, c = run_deps(preflight, req, venv=str(venv))
+    assert "needs helper>=2 (1.5 installed)" in c["message"], run
+
+    unpack_wheel(venv, build_wheel(w, "helper", "2.0"))
+    (site_packages(venv) / "helper-1.5.dist-info").rename(
+        tmp_path / "old-helper")
+    run, c = run_deps(preflight, req, venv=str(venv))
+    assert c["status"] == "pass", run
+
+
 def test_includes_and_constraints_apply(tmp_path, preflight, wheels):
     venv = make_venv(tmp_path / "venv")
     unpack_wheel(venv, next(wheels.glob("aiohttp-*")))

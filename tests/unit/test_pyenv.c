@@ -44,13 +44,20 @@ static int make_venv(void **state)
 	put("venv/pyvenv.cfg", "home = /usr/bin\n"
 	    "include-system-site-packages = false\nversion = 3.11.2\n");
 	put(SITE "aiohttp-3.9.1.dist-info/METADATA",
-	    "Metadata-Version: 2.1\nName: aiohttp\nVersion: 3.9.1\n\n"
-	    "Version: 0.0 in the description\n");
+	    "Metadata-Version: 2.1\nName: aiohttp\nVersion: 3.9.1\n"
+	    "Requires-Dist: attrs>=17.3.0\n"
+	    "Requires-Dist: aiodns ; extra == 'speedups'\n\n"
+	    "Version: 0.0 in the description\n"
+	    "Requires-Dist: not-a-header\n");
 	put(SITE "aiohttp-3.9.1.dist-info/top_level.txt", "aiohttp\n");
 	put(SITE "PyYAML-6.0-py3.11.egg-info/PKG-INFO",
 	    "Metadata-Version: 1.1\nName: PyYAML\nVersion: 6.0\n");
 	put(SITE "six-1.16.0.egg-info", "Metadata-Version: 1.0\nName: six\n"
 	    "Version: 1.16.0\n");
+	put(SITE "PyYAML-6.0-py3.11.egg-info/requires.txt",
+	    "base>=1\n\n[:python_version < \"3.8\"]\nold\n\n[speed]\n"
+	    "fast\n[tls:os_name == \"posix\"]\nssl>2\n");
+	put(SITE "aiohttp-3.9.1.dist-info/RECORD", "x,,\n");
 	put(SITE "zope.interface-6.1.dist-info/METADATA",
 	    "Name: zope.interface\nVersion: 6.1\n");
 	put(SITE "zope.interface-6.1.dist-info/RECORD",
@@ -168,6 +175,36 @@ static void test_modules_come_from_top_level_record_or_name(void **state)
 	pyenv_release(&env);
 }
 
+static void test_declared_requirements_of_both_layouts(void **state)
+{
+	char k0[] = "aiohttp", k1[] = "pyyaml", k2[] = "six";
+	char *keys[] = { k0, k1, k2 };
+	struct pydist found[3];
+	struct pyenv env = PYENV_INIT;
+	char **reqs;
+	size_t seen;
+
+	open_venv(&env);
+	pyenv_find(&env, keys, 3, found, &seen);
+	reqs = pydist_requires(&found[0]);
+	assert_string_equal(reqs[0], "attrs>=17.3.0");
+	assert_string_equal(reqs[1], "aiodns ; extra == 'speedups'");
+	assert_null(reqs[2]);
+	strv_free(reqs);
+	reqs = pydist_requires(&found[1]);
+	assert_string_equal(reqs[0], "base>=1");
+	assert_string_equal(reqs[1], "old ; python_version < \"3.8\"");
+	assert_string_equal(reqs[2], "fast ; extra == 'speed'");
+	assert_string_equal(reqs[3], "ssl>2 ; extra == 'tls' and "
+			    "(os_name == \"posix\")");
+	assert_null(reqs[4]);
+	strv_free(reqs);
+	assert_null(pydist_requires(&found[2]));
+	for (seen = 0; seen < 3; seen++)
+		pydist_release(&found[seen]);
+	pyenv_release(&env);
+}
+
 static void test_a_directory_without_pyvenv_cfg_is_refused(void **state)
 {
 	struct pyenv env = PYENV_INIT;
@@ -188,6 +225,7 @@ int main(void)
 			test_distributions_are_found_by_normalised_name),
 		cmocka_unit_test(
 			test_modules_come_from_top_level_record_or_name),
+		cmocka_unit_test(test_declared_requirements_of_both_layouts),
 		cmocka_unit_test(
 			test_a_directory_without_pyvenv_cfg_is_refused),
 	};
