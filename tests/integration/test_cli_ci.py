@@ -330,6 +330,8 @@ def test_completion_offers_formats_ids_and_tags(tmp_path, bin_dir, stack):
     assert complete(["preflight", "-c", str(cfg), "--only", "health,d"], 4,
                     bin_dir) == ["health,docs"]
     assert "--explain" in complete(["preflight", "--ex"], 1, bin_dir)
+    assert complete(["preflight", "in"], 1, bin_dir) == ["init"]
+    assert complete(["preflight", "init", "--f"], 2, bin_dir) == ["--force"]
 
 
 def test_man_page_renders_without_warnings():
