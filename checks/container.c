@@ -613,6 +613,11 @@ static void ct_verdict_running(const struct container_state *st,
 		result_warn(res, "container %s is running%s%s", st->name,
 			    !strcmp(health, "starting") ?
 			    " (health check still starting)" : "", diag);
+	else if (!l->classify)
+		result_pass(res, "container %s is running since %s (%d "
+			    "restarts)", st->name,
+			    ct_str(in, "State", "StartedAt"),
+			    (int)ct_num(in, "RestartCount", NULL));
 	else
 		result_pass(res, "container %s is running since %s (%d "
 			    "restarts); %zu log lines since the start, no "
@@ -663,9 +668,11 @@ static void ct_run_container(const struct container_state *st, int64_t end,
 	buf_release(&reply.body);
 	ct_record_state(in, res);
 
-	dockerlog_parse_time(ct_str(in, "State", "StartedAt"),
-			     strlen(ct_str(in, "State", "StartedAt")),
-			     &started);
+	/* Never started: "0001-01-01T00:00:00Z"; read from the beginning. */
+	if (!dockerlog_parse_time(ct_str(in, "State", "StartedAt"),
+				  strlen(ct_str(in, "State", "StartedAt")),
+				  &started) || started < 0)
+		started = 0;
 	ct_logs_init(&l, ct_classify(st, in), started);
 	if (ct_read_logs(st, cJSON_IsTrue(ct_get(in, "Config", "Tty")), end,
 			 &l, error, sizeof(error)) < 0)

@@ -104,6 +104,15 @@ def test_signatures_none_checks_state_only(preflight, engine):
     run, c = run_check(preflight, eng, "db", signatures="none")
     assert run.rc == 0
     assert "findings" not in c["details"]
+    assert "server problem" not in c["message"]
+
+
+def test_never_started_container_is_named_so(preflight, engine):
+    eng = engine(db=FakeContainer(status="created",
+                                  started="0001-01-01T00:00:00Z"))
+    run, c = run_check(preflight, eng, "db")
+    assert run.rc == 1
+    assert c["message"] == "container db was created but never started"
 
 
 def test_huge_frame_header_is_survived(preflight, engine):
