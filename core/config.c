@@ -585,6 +585,30 @@ static int finish(struct conf_ctx *cc, int rc, char **cause)
 	return 0;
 }
 
+/*
+ * The text after a syntax error, for the message. The config did not parse,
+ * so its secrets are not registered yet: after a secret-named key on the
+ * same line the text is masked whole.
+ */
+static char *syntax_excerpt(const char *text, size_t len, size_t off)
+{
+	size_t start = off, show = len - off < 20 ? len - off : 20;
+	char *before = NULL, *near, *safe;
+
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	before = xstrndup(text + start, off - start);
+	if (secret_key_name(before)) {
+		free(before);
+		return xstrdup("***");
+	}
+	free(before);
+	near = xstrndup(text + off, show);
+	safe = secret_scrub(near);
+	free(near);
+	return safe;
+}
+
 int config_load_text(struct config *cfg, const char *text, size_t len,
 		     const char *name, const char *base_dir,
 		     const struct config_opts *opts, char **cause)
@@ -592,22 +616,32 @@ int config_load_text(struct config *cfg, const char *text, size_t len,
 	struct conf_ctx cc = { .file = name, .base_dir = base_dir,
 			       .timeout_ms = opts->default_timeout_ms };
 	const char *end = NULL;
+	char *copy;
 	cJSON *root;
 	int rc, line, col;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->base_dir = xstrdup(base_dir);
-	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (!root) {
-		size_t off = end ? (size_t)(end - text) : 0;
-		size_t show = off < len ? len - off : 0;
-
-		jsonpos_of_offset(text, off, &line, &col);
-		*cause = xasprintf("%s:%d:%d: not valid JSON near '%.*s'",
-				   name, line, col, (int)(show < 20 ? show : 20),
-				   off < len ? text + off : "");
+	if (memchr(text, '\0', len)) {
+		*cause = xasprintf("%s: not a JSON text: it contains a NUL byte",
+				   name);
 		return -1;
 	}
+	/* NUL-terminated, so that cJSON refuses text after the document. */
+	copy = xstrndup(text, len);
+	root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
+	if (!root) {
+		size_t off = end ? (size_t)(end - copy) : 0;
+		char *near = syntax_excerpt(text, len, off < len ? off : len);
+
+		jsonpos_of_offset(text, off, &line, &col);
+		*cause = xasprintf("%s:%d:%d: not valid JSON near '%s'",
+				   name, line, col, near);
+		free(near);
+		free(copy);
+		return -1;
+	}
+	free(copy);
 	cc.pos = jsonpos_build(root, text, len);
 	rc = load_tree(&cc, cfg, root);
 	cJSON_Delete(root);

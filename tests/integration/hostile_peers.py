@@ -8,6 +8,7 @@ HostileServer answers each connection by the path of its request line:
   /cut         headers promising 1000 bytes, 10 bytes, then a close
   /junk        random binary bytes instead of HTTP, then a close
   /deep        200 with a JSON body nested DEEP levels
+  /echo        500 with the request (headers and body) as the body
   /openapi.json, /v1.41/...  set by the test (see `routes`)
 
 Every connection runs on its own daemon thread and ends when the peer
@@ -47,6 +48,7 @@ class HostileServer:
         self.port = self.sock.getsockname()[1]
         self.url = "http://127.0.0.1:%d" % self.port
         self.routes = {}
+        self.local = threading.local()  # the request of this thread
         self.sent = {}
         self._stop = False
         threading.Thread(target=self._accept, daemon=True).start()
@@ -78,15 +80,24 @@ class HostileServer:
         finally:
             conn.close()
 
-    @staticmethod
-    def _read_request(conn):
+    def _read_request(self, conn):
         data = b""
         while b"\r\n\r\n" not in data and len(data) < 65536:
             chunk = conn.recv(4096)
             if not chunk:
                 break
             data += chunk
-        line = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+        head, _, body = data.partition(b"\r\n\r\n")
+        for h in head.split(b"\r\n"):
+            if h.lower().startswith(b"content-length:"):
+                want = int(h.split(b":")[1])
+                while len(body) < want:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    body += chunk
+        self.local.request = data[:len(head) + 4] + body
+        line = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
         return line[1] if len(line) > 1 else "/"
 
     def _count(self, path, n):
@@ -117,6 +128,10 @@ class HostileServer:
     def _junk(self, conn, path):
         rnd = random.Random(8)
         conn.sendall(bytes(rnd.getrandbits(8) for _ in range(4096)))
+
+    def _echo(self, conn, path):
+        conn.sendall(_http("500 Internal Server Error", self.local.request,
+                           ctype="text/plain"))
 
     def _deep(self, conn, path):
         conn.sendall(_http("200 OK", b"[" * DEEP + b"]" * DEEP))
