@@ -425,6 +425,16 @@ static void pg_record_server(PGconn *conn, struct result *res)
 	result_detail_num(res, "tls", PQsslInUse(conn));
 }
 
+static void pg_pass(PGconn *conn, const char *where, int64_t ms,
+		    struct result *res)
+{
+	const char *version = PQparameterStatus(conn, "server_version");
+
+	result_pass(res, "connected to %s as \"%s\" (PostgreSQL %s) in %lld "
+		    "ms", where, PQuser(conn), version ? version : "?",
+		    (long long)ms);
+}
+
 /*
  * libpq's TLS negotiation leaves OpenSSL state on this thread. The runner's
  * threads are detached, so OpenSSL freeing it at thread exit can race its
@@ -462,7 +472,8 @@ static void pg_run(void *state, const struct check_ctx *ctx,
 	result_detail_str(res, "server", where);
 
 	if (rc == -2) {
-		result_fail(res, "no answer from %s before the deadline", where);
+		result_fail(res, "no answer from %s before the deadline",
+			    where);
 		result_hint(res, "check that the server is up and that no "
 			    "firewall drops packets to it");
 	} else if (rc < 0) {
@@ -470,10 +481,7 @@ static void pg_run(void *state, const struct check_ctx *ctx,
 	} else {
 		pg_record_server(conn, res);
 		if (!st->query || pg_query(conn, st->query, end, res) == 0)
-			result_pass(res, "connected to %s as \"%s\" (PostgreSQL "
-				    "%s) in %lld ms", where, PQuser(conn),
-				    PQparameterStatus(conn, "server_version"),
-				    (long long)(now_ms() - t0));
+			pg_pass(conn, where, now_ms() - t0, res);
 	}
 	free(where);
 	PQfinish(conn);
