@@ -632,7 +632,12 @@ int config_load_text(struct config *cfg, const char *text, size_t len,
 	root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
 	if (!root) {
 		size_t off = end ? (size_t)(end - copy) : 0;
-		char *near = syntax_excerpt(text, len, off < len ? off : len);
+		char *near;
+
+		/* At the end of the text, point at its last character. */
+		if (off >= len && len)
+			off = len - 1;
+		near = syntax_excerpt(text, len, off < len ? off : len);
 
 		jsonpos_of_offset(text, off, &line, &col);
 		*cause = xasprintf("%s:%d:%d: not valid JSON near '%s'",

@@ -138,7 +138,7 @@ static void apply_severity(const struct check *c, struct result *r)
 static void finish_check(struct sched *s, size_t i, struct result *r)
 {
 	struct result *dst = &s->run->results[i];
-	int attempts = dst->attempts + 1;
+	int attempts = dst->attempts + (r->status != STATUS_SKIP);
 	struct fix_record *fix = dst->fix;
 
 	dst->fix = NULL;

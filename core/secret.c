@@ -169,6 +169,42 @@ static void mask_url_passwords(struct buf *out, const char *s)
 	buf_addstr(out, p);
 }
 
+/* Masks the value of every "password=" in s, quoted or not. */
+static char *mask_kv_passwords(char *s)
+{
+	struct buf out = BUF_INIT;
+	const char *p = s, *hit;
+
+	if (!strcasestr(s, "password"))
+		return s;
+	while ((hit = strcasestr(p, "password")) != NULL) {
+		const char *v = hit + 8;
+		char quote, q[2] = "";
+
+		while (*v == ' ')
+			v++;
+		if (*v != '=') {
+			buf_add(&out, p, (size_t)(v - p));
+			p = v;
+			continue;
+		}
+		for (v++; *v == ' '; v++)
+			;
+		buf_add(&out, p, (size_t)(v - p));
+		quote = *v == '\'' || *v == '"' ? *v : 0;
+		q[0] = quote;
+		if (quote)
+			v++;
+		while (*v && (quote ? *v != quote : !isspace((unsigned char)*v)))
+			v += (*v == '\\' && v[1]) ? 2 : 1;
+		buf_addf(&out, "%s%s%s", q, MASK, *v ? q : "");
+		p = *v && quote ? v + 1 : v;
+	}
+	buf_addstr(&out, p);
+	free(s);
+	return buf_detach(&out);
+}
+
 char *secret_scrub(const char *s)
 {
 	struct buf out = BUF_INIT;
@@ -176,7 +212,7 @@ char *secret_scrub(const char *s)
 	size_t i;
 
 	mask_url_passwords(&out, s ? s : "");
-	cur = buf_detach(&out);
+	cur = mask_kv_passwords(buf_detach(&out));
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nsecrets; i++) {
 		const char *hit, *p = cur;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/secret.h"
 #include "../core/text.h"
 #include "report.h"
 
@@ -70,22 +71,26 @@ static void add_time(cJSON *root, int64_t epoch_ms)
 
 /*
  * Results are sanitized when they are recorded; this second pass keeps the
- * report valid UTF-8 even if a module wrote raw bytes into its details.
+ * report valid UTF-8 and free of secrets even where a module wrote raw
+ * bytes into its details or a fix record, or a config description quotes
+ * a secret.
  */
-static void ensure_utf8(cJSON *node)
+static void make_safe(cJSON *node)
 {
 	cJSON *c;
 
 	for (c = node->child; c; c = c->next) {
-		if (cJSON_IsString(c) &&
-		    !text_valid_utf8(c->valuestring, strlen(c->valuestring))) {
-			char *safe = text_sanitize(c->valuestring,
-						   strlen(c->valuestring), 0, 1);
+		if (cJSON_IsString(c)) {
+			char *clean = text_sanitize(c->valuestring,
+						    strlen(c->valuestring), 0, 1);
+			char *safe = secret_scrub(clean);
 
-			cJSON_SetValuestring(c, safe);
+			if (strcmp(safe, c->valuestring))
+				cJSON_SetValuestring(c, safe);
 			free(safe);
+			free(clean);
 		}
-		ensure_utf8(c);
+		make_safe(c);
 	}
 }
 
@@ -119,7 +124,7 @@ cJSON *report_json_tree(const struct report *rep)
 			cJSON_AddItemToArray(checks,
 					     check_json(&rep->cfg->checks[i],
 							&rep->run->results[i]));
-	ensure_utf8(root);
+	make_safe(root);
 	return root;
 }
 

@@ -3,6 +3,7 @@
  * its status and message, the hint under a failure, what a fix did, and a
  * summary. Colour and marks only when asked (a terminal without NO_COLOR).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -51,14 +52,22 @@ static void fix_lines(const struct fix_record *f, int indent,
 		buf_addf(out, "%*sfix %s%s: %s\n", indent, "", f->name,
 			 f->dry_run ? " (dry run, not applied)" : "",
 			 a->valuestring);
-	if (f->error)
+	if (f->error) {
+		char *safe = result_clean(f->error, strlen(f->error), 0);
+
 		buf_addf(out, "%*sfix %s failed: %s\n", indent, "", f->name,
-			 f->error);
+			 safe);
+		free(safe);
+	}
 	else if (f->rechecked)
 		buf_addf(out, "%*sfix %s applied; the check run again: %s\n",
 			 indent, "", f->name, status_name(f->recheck));
-	if (f->output && o->verbose)
-		buf_addf(out, "%*soutput: %s\n", indent, "", f->output);
+	if (f->output && o->verbose) {
+		char *safe = result_clean(f->output, strlen(f->output), 0);
+
+		buf_addf(out, "%*soutput: %s\n", indent, "", safe);
+		free(safe);
+	}
 }
 
 static void detail_lines(const cJSON *details, int indent, struct buf *out)
