@@ -170,3 +170,18 @@ def test_a_log_file_of_random_bytes(tmp_path, server):
     assert elapsed < 3
     for line in checks["pglog"]["details"]["evidence"]:
         assert not any(ord(c) < 0x20 and c != "\t" for c in line), line
+
+
+def test_log_scan_of_random_bytes_still_finds_the_real_error(tmp_path,
+                                                             server):
+    rnd = random.Random(9)
+    log = tmp_path / "worker.log"
+    log.write_bytes(bytes(rnd.getrandbits(8) for _ in range(2 << 20))
+                    + b"\nTraceback (most recent call last):\n"
+                    b"  File \"/app/worker.py\", line 1, in <module>\n"
+                    b"ModuleNotFoundError: No module named 'aiohttp'\n"
+                    + bytes(rnd.getrandbits(8) for _ in range(4096)))
+    check = {"id": "worker-log", "type": "log-scan", "path": str(log)}
+    checks, elapsed, _ = run(tmp_path, server, check)
+    assert_sentence(checks["worker-log"], "aiohttp")
+    assert elapsed < 3
