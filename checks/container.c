@@ -551,14 +551,23 @@ static void ct_record_state(const cJSON *in, struct result *res)
 		result_detail_str(res, "health", ct_health(in));
 }
 
-/* Postgres signatures apply: asked for, or the image or name says so. */
+/*
+ * Postgres signatures apply: asked for, or the image, the name or the
+ * command says so (the official image runs "docker-entrypoint.sh
+ * postgres"; TimescaleDB's image name does not say postgres).
+ */
 static int ct_classify(const struct container_state *st, const cJSON *in)
 {
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(in, "Args");
+	const char *arg0 = cJSON_GetStringValue(cJSON_GetArrayItem(args, 0));
+
 	if (st->sigs != CONTAINER_SIGS_AUTO)
 		return st->sigs == CONTAINER_SIGS_POSTGRES;
 	return strcasestr(ct_str(in, "Config", "Image"), "postgres") ||
 	       strcasestr(st->name, "postgres") ||
-	       strcasestr(ct_str(in, "Name", NULL), "postgres");
+	       strcasestr(ct_str(in, "Name", NULL), "postgres") ||
+	       strstr(ct_str(in, "Path", NULL), "postgres") ||
+	       (arg0 && strstr(arg0, "postgres"));
 }
 
 /* A stopped container: its exit and what its log says about it. */

@@ -26,7 +26,8 @@ class FakeContainer:
     def __init__(self, status="running", exit_code=0, oom=False,
                  restarts=0, health="", tty=False, image="postgres:15",
                  started="2026-12-03T12:00:00.5Z", logs=b"",
-                 inspect_status=200, hang=False):
+                 inspect_status=200, hang=False,
+                 path="docker-entrypoint.sh", args=("postgres",)):
         self.status = status
         self.exit_code = exit_code
         self.oom = oom
@@ -38,6 +39,8 @@ class FakeContainer:
         self.logs = logs
         self.inspect_status = inspect_status
         self.hang = hang
+        self.path = path
+        self.args = list(args)
 
     def inspect(self, name):
         state = {"Status": self.status,
@@ -48,7 +51,8 @@ class FakeContainer:
                  "FinishedAt": "2026-12-03T12:00:01Z"}
         if self.health:
             state["Health"] = {"Status": self.health, "FailingStreak": 3}
-        return {"Id": "f" * 64, "Name": "/" + name,
+        return {"Id": "f" * 64, "Name": "/" + name, "Path": self.path,
+                "Args": self.args,
                 "RestartCount": self.restarts, "State": state,
                 "Config": {"Image": self.image, "Tty": self.tty}}
 

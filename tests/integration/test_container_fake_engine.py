@@ -198,3 +198,19 @@ def test_docker_host_is_the_default_engine(preflight, engine):
                                         "name": "db"}]})
     assert run.rc == 1
     assert "exited with code 3" in run.check("c")["message"]
+
+
+@pytest.mark.parametrize("image,args,classified", [
+    ("timescale/timescaledb:latest-pg15", ["postgres"], True),
+    ("bitnami/postgresql:15", ["/opt/run.sh"], True),
+    ("redis:7", ["redis-server"], False),
+])
+def test_postgres_signatures_follow_image_or_command(preflight, engine,
+                                                     image, args,
+                                                     classified):
+    logs = frame(2, AFTER + "PANIC:  boom\n")
+    eng = engine(cache=FakeContainer(image=image, args=args, path="/bin/x",
+                                     logs=logs))
+    run, c = run_check(preflight, eng, "cache")
+    assert ("findings" in c["details"]) == classified
+    assert run.rc == (1 if classified else 0)
