@@ -424,6 +424,77 @@ static void apply_fix(struct sched *s, size_t i, const struct fix_type *fix)
 	r->fix = rec;
 }
 
+/* Adds "id" to each details.see entry whose type has a check in the run. */
+static void link_results(const struct config *cfg, struct run *run)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->nchecks; i++) {
+		cJSON *see = cJSON_GetObjectItemCaseSensitive(
+			run->results[i].details, "see");
+		cJSON *e;
+
+		cJSON_ArrayForEach(e, see) {
+			const char *type = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(e, "type"));
+
+			if (cJSON_GetObjectItemCaseSensitive(e, "id"))
+				continue;
+			for (j = 0; type && j < cfg->nchecks; j++) {
+				if (j == i || !run->ran[j] ||
+				    strcmp(cfg->checks[j].type->name, type))
+					continue;
+				cJSON_AddStringToObject(e, "id",
+							cfg->checks[j].id);
+				break;
+			}
+		}
+	}
+}
+
+/* 1 if check i's "see" links name a check marked in todo. */
+static int sees_todo(const struct sched *s, size_t i, const unsigned char *todo)
+{
+	const cJSON *see = cJSON_GetObjectItemCaseSensitive(
+		s->run->results[i].details, "see");
+	const cJSON *e;
+	long j;
+
+	cJSON_ArrayForEach(e, see) {
+		const char *id = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(e, "id"));
+
+		j = id ? config_find(s->cfg, id) : -1;
+		if (j >= 0 && todo[j])
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * After a fix, the checks that pointed at the repaired one (a log scan
+ * that diagnosed the missing module) are run again too, with what needs
+ * them, so one --fix run shows the whole repair.
+ */
+static void add_followers(const struct sched *s, unsigned char *todo)
+{
+	int grew = 1;
+	size_t i;
+
+	while (grew) {
+		grew = 0;
+		add_dependents(s->cfg, s->run->ran, todo);
+		for (i = 0; i < s->cfg->nchecks; i++) {
+			if (todo[i] || !s->run->ran[i] || !s->run->results[i].failed)
+				continue;
+			if (sees_todo(s, i, todo)) {
+				todo[i] = 1;
+				grew = 1;
+			}
+		}
+	}
+}
+
 /* --fix: repair failed checks, then run them (and their dependents) again. */
 static void fix_failed(struct sched *s, unsigned char *todo)
 {
@@ -449,7 +520,7 @@ static void fix_failed(struct sched *s, unsigned char *todo)
 	}
 	if (!any || s->opts->dry_run || stop_signal)
 		return;
-	add_dependents(s->cfg, s->run->ran, todo);
+	add_followers(s, todo);
 	run_round(s, todo);
 	for (i = 0; i < s->cfg->nchecks; i++) {
 		struct fix_record *rec = s->run->results[i].fix;
@@ -457,32 +528,6 @@ static void fix_failed(struct sched *s, unsigned char *todo)
 		if (rec && rec->applied) {
 			rec->rechecked = 1;
 			rec->recheck = s->run->results[i].status;
-		}
-	}
-}
-
-/* Adds "id" to each details.see entry whose type has a check in the run. */
-static void link_results(const struct config *cfg, struct run *run)
-{
-	size_t i, j;
-
-	for (i = 0; i < cfg->nchecks; i++) {
-		cJSON *see = cJSON_GetObjectItemCaseSensitive(
-			run->results[i].details, "see");
-		cJSON *e;
-
-		cJSON_ArrayForEach(e, see) {
-			const char *type = cJSON_GetStringValue(
-				cJSON_GetObjectItemCaseSensitive(e, "type"));
-
-			for (j = 0; type && j < cfg->nchecks; j++) {
-				if (j == i || !run->ran[j] ||
-				    strcmp(cfg->checks[j].type->name, type))
-					continue;
-				cJSON_AddStringToObject(e, "id",
-							cfg->checks[j].id);
-				break;
-			}
 		}
 	}
 }
@@ -542,9 +587,11 @@ int runner_run(const struct config *cfg, const struct run_opts *opts,
 	run_round(s, run->ran);
 	if (opts->wait_ms > 0)
 		wait_for_ready(s, todo);
-	if (opts->fix)
-		fix_failed(s, todo);
 	link_results(cfg, run);
+	if (opts->fix) {
+		fix_failed(s, todo);
+		link_results(cfg, run);
+	}
 
 	run->duration_ms = now_ms() - start;
 	run->interrupted = stop_signal;

@@ -94,6 +94,10 @@ def test_fix_installs_restarts_and_the_next_run_passes(
     assert sync["status"] == "pass"
     assert "background sync started (pid" in sync["fix"]["output"]
     assert "[exited with status 0]" in sync["fix"]["output"]
+    # The log scan pointed at the repaired check, so it ran again too and
+    # read only what the restarted worker wrote.
+    assert fixed.check("sync-log")["status"] == "pass", fixed
+    assert fixed.rc == 0, fixed
     crashed.wait_log("sync worker ready")
 
     again = preflight("-f", "json", config=config)
