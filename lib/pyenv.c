@@ -137,10 +137,13 @@ static int read_venv_cfg(const char *dir, struct venv_cfg *cfg)
 		*eq = '\0';
 		key = text_trim(line);
 		val = text_trim(eq + 1);
-		if (!strcmp(key, "version") || !strcmp(key, "version_info"))
+		if (!strcmp(key, "version") || !strcmp(key, "version_info")) {
+			free(cfg->version);	/* the last one wins */
 			cfg->version = xstrdup(val);
-		else if (!strcmp(key, "implementation"))
+		} else if (!strcmp(key, "implementation")) {
+			free(cfg->implementation);
 			cfg->implementation = xstrdup(val);
+		}
 		else if (!strcmp(key, "include-system-site-packages"))
 			cfg->system_site = !strcasecmp(val, "true");
 	}
