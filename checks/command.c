@@ -167,6 +167,7 @@ static const struct key_spec command_keys[] = {
 const struct check_type check_command = {
 	.name = "command",
 	.summary = "a program exits as expected and prints what it should",
+	.example = "curl -fsS http://localhost:8000/health exited with status 7, expected 0",
 	.flags = CHECK_SLOW,
 	.keys = command_keys,
 	.prepare = command_prepare,

@@ -775,6 +775,8 @@ const struct check_type check_container = {
 	.name = "container",
 	.summary = "a container is running and its log since the start shows "
 		   "no server problem",
+	.example = "the container engine socket /var/run/docker.sock does not exist",
+	.example_hint = "start the engine (systemctl start docker, or podman system service), or point 'engine' or DOCKER_HOST at its socket",
 	.flags = CHECK_NETWORK,
 	.keys = ct_keys,
 	.fix = "container-start",

@@ -560,6 +560,7 @@ static const struct key_spec http_keys[] = {
 const struct check_type check_http = {
 	.name = "http",
 	.summary = "an HTTP endpoint answers with the expected status and body",
+	.example = "http://localhost:8000/health answered HTTP 503, expected 2xx",
 	.flags = CHECK_NETWORK,
 	.keys = http_keys,
 	.prepare = http_prepare,

@@ -829,6 +829,7 @@ static const struct key_spec openapi_keys[] = {
 const struct check_type check_openapi = {
 	.name = "openapi",
 	.summary = "the client's calls exist in the backend's OpenAPI document",
+	.example = "GET /api/v1/test/sync/start is not in the API; did you mean POST /api/v1/sync/start?",
 	.flags = CHECK_NETWORK,
 	.keys = openapi_keys,
 	.prepare = openapi_prepare,

@@ -812,6 +812,8 @@ const struct check_type check_python_deps = {
 	.name = "python-deps",
 	.summary = "the packages in a requirements file are installed at "
 		   "allowed versions",
+	.example = "2 requirements of requirements.txt not met in /srv/sync/.venv: aiohttp not installed (wants ==3.9.1); httpx not installed (wants ==0.25.2)",
+	.example_hint = "/srv/sync/.venv/bin/python -m pip install aiohttp==3.9.1 httpx==0.25.2",
 	.flags = CHECK_SLOW,
 	.keys = deps_keys,
 	.fix = "pip-install",

@@ -55,6 +55,9 @@ struct check_ctx {
 struct check_type {
 	const char *name;
 	const char *summary;	/* one line for --list and --help */
+	/* A failure as this type words it, and its hint, for --explain. */
+	const char *example;
+	const char *example_hint;	/* may be NULL */
 	unsigned flags;
 	/* Keys besides the common ones (id, type, needs, ...); NULL-ended. */
 	const struct key_spec *keys;

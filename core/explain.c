@@ -3,8 +3,8 @@
  * place among the other checks, its config as loaded (secrets already
  * masked by the loader), its fix, and an example failure with its hint.
  *
- * The examples live here, one line per check type, next to each other so
- * they read alike; a type without one gets a sentence saying so.
+ * Each check type words its own example failure (check_type.example), next
+ * to the code that writes the real one.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -12,50 +12,6 @@
 
 #include "explain.h"
 #include "fix.h"
-
-struct explain_example {
-	const char *type;
-	const char *message;
-	const char *hint;
-};
-
-static const struct explain_example explain_examples[] = {
-	{ "tcp", "cannot connect to localhost:5432: connection refused",
-	  "start the service that should listen there, or correct the host "
-	  "and port in the config" },
-	{ "http", "http://localhost:8000/health answered HTTP 503, expected "
-	  "200", NULL },
-	{ "permissions", "manage_background_sync.sh: not executable (mode "
-	  "0644)", "run preflight --fix to repair modes" },
-	{ "postgres", "role \"root\" does not exist on localhost:5432",
-	  "correct the user in the DSN, or create the role (createuser)" },
-	{ "openapi", "GET /api/v1/test/sync/start is not in the API; did you "
-	  "mean POST /api/v1/sync/start?", NULL },
-	{ "container", "container gmail-backup-postgres is not running "
-	  "(exited with status 1)", "run preflight --fix if the check allows "
-	  "a restart, or docker start gmail-backup-postgres" },
-	{ "python-deps", "2 requirements are not installed: aiohttp==3.9.1, "
-	  "httpx==0.25.2", "venv/bin/python -m pip install aiohttp==3.9.1 "
-	  "httpx==0.25.2" },
-	{ "log-scan", "background_sync.log: No module named 'aiohttp' (3 "
-	  "times since the last start)", "see the python-deps check" },
-	{ "service", "./manage_background_sync.sh status exited with status "
-	  "3: not running", "run preflight --fix to restart it" },
-	{ "command", "curl -fsS http://localhost:8000/health exited with "
-	  "status 7", NULL },
-	{ "executables", "psql is not on PATH", "install it, or add its "
-	  "directory to PATH" },
-};
-
-static const struct explain_example *explain_example_find(const char *type)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(explain_examples); i++)
-		if (!strcmp(explain_examples[i].type, type))
-			return &explain_examples[i];
-	return NULL;
-}
 
 static void explain_list(struct buf *out, const char *label,
 			 char *const *v)
@@ -151,17 +107,17 @@ static void explain_fix(const struct check *c, struct buf *out)
 
 static void explain_failure(const struct check *c, struct buf *out)
 {
-	const struct explain_example *ex = explain_example_find(c->type->name);
+	const struct check_type *t = c->type;
 
 	buf_addstr(out, "\nexample failure:\n");
-	if (!ex) {
-		buf_addf(out, "  (none recorded for type %s)\n", c->type->name);
+	if (!t->example) {
+		buf_addf(out, "  (none recorded for type %s)\n", t->name);
 		return;
 	}
 	buf_addf(out, "  %s  %s  %s\n", c->severity_warn ? "WARN" : "FAIL",
-		 c->id, ex->message);
-	if (ex->hint)
-		buf_addf(out, "        hint: %s\n", ex->hint);
+		 c->id, t->example);
+	if (t->example_hint)
+		buf_addf(out, "        hint: %s\n", t->example_hint);
 }
 
 int explain_check(const struct config *cfg, const char *id, struct buf *out)
