@@ -10,28 +10,32 @@
 #include "../core/check.h"
 #include "../core/fix.h"
 #include "../core/proc.h"
+#include "../core/secret.h"
+#include "../core/text.h"
 #include "../core/util.h"
 
 /* How much of pip's output the report keeps. */
 #define PIP_TAIL_BYTES 4096
 #define PIP_OUT_CAP (256u << 10)
 
-/* The end of pip's output: its last lines say what happened. */
+/* The end of pip's output, its lines kept: the last ones say what happened. */
 static char *output_tail(struct proc_result *res)
 {
 	struct buf b = BUF_INIT;
 	const char *out = buf_cstr(&res->out), *err = buf_cstr(&res->err_out);
-	char *tail;
+	char *text, *safe;
 	size_t n;
 
 	buf_addstr(&b, out);
 	if (*err)
 		buf_addf(&b, "%s%s", b.len ? "\n" : "", err);
 	n = b.len > PIP_TAIL_BYTES ? b.len - PIP_TAIL_BYTES : 0;
-	out = buf_cstr(&b) + n;
-	tail = result_clean(out, strlen(out), PIP_TAIL_BYTES + 8);
+	text = text_sanitize(buf_cstr(&b) + n, b.len - n, PIP_TAIL_BYTES + 8,
+			     1);
+	safe = secret_scrub(text);
+	free(text);
 	buf_release(&b);
-	return tail;
+	return safe;
 }
 
 /* pip's last "ERROR: ..." line, or how it ended. */
