@@ -629,11 +629,11 @@ static void ct_verdict_running(const struct container_state *st,
 			    (int)ct_num(in, "RestartCount", NULL));
 	else
 		result_pass(res, "container %s is running since %s (%d "
-			    "restarts); %zu log lines since the start, no "
+			    "restarts); %zu log line%s since the start, no "
 			    "server problem%s", st->name,
 			    ct_str(in, "State", "StartedAt"),
 			    (int)ct_num(in, "RestartCount", NULL), l->lines,
-			    note);
+			    l->lines == 1 ? "" : "s", note);
 	if (hint && worst >= PGSIG_WARN)
 		result_hint(res, "%s", hint);
 	free(diag);
