@@ -14,8 +14,9 @@ so the image is made here from the machine's own PostgreSQL server binary,
 the shared libraries ldd names, busybox-static and a passwd entry, packed
 with tar and loaded with `podman import`; once per session.
 
-Everything started is stopped at the end of the session, and at
-interpreter exit whatever happens.
+shared_podman() and shared_containers() give every test module of a
+session the same engine and image (made on first use); what they start is
+stopped at interpreter exit, whatever happens.
 """
 
 import atexit
@@ -358,3 +359,21 @@ class ContainerFactory:
 def dsn_for(port, user="postgres", password=PASSWORD, db="postgres"):
     auth = user if password is None else "%s:%s" % (user, password)
     return "postgresql://%s@127.0.0.1:%d/%s" % (auth, port, db)
+
+
+_shared = {}
+
+
+def shared_podman():
+    """The session's one podman service (started on first use)."""
+    if "podman" not in _shared:
+        _shared["podman"] = Podman()
+    return _shared["podman"]
+
+
+def shared_containers():
+    """The session's one image and data template (made on first use)."""
+    if "containers" not in _shared:
+        _shared["containers"] = ContainerFactory(shared_podman(),
+                                                 pg_bindir())
+    return _shared["containers"]

@@ -29,14 +29,12 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def podman():
-    engine = pgstack.Podman()
-    yield engine
-    engine.stop()
+    return pgstack.shared_podman()
 
 
 @pytest.fixture(scope="module")
 def containers(podman):
-    return pgstack.ContainerFactory(podman, pgstack.pg_bindir())
+    return pgstack.shared_containers()
 
 
 def outputs_of(run, tmp_path):
