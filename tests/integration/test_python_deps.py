@@ -5,9 +5,6 @@ tests (pydeps_helpers), the version mismatch from Debian's own
 python3-aiohttp, and the fix runs the real pip, offline.
 """
 
-import json
-import os
-
 import pytest
 
 from pydeps_helpers import (build_wheel, installed, make_venv, site_packages,
@@ -73,7 +70,6 @@ def test_debian_aiohttp_is_named_against_the_required_version(
 
     assert run.rc == 1, run
     assert "aiohttp %s installed, wants ==3.9.1" % debian in c["message"]
-    assert debian == "3.8.4" or os.environ.get("PREFLIGHT_ANY_AIOHTTP")
     assert c["details"]["system_site_packages"] is True
     assert c["details"]["started_python"] is True
     assert "/usr/lib/python3/dist-packages" in c["details"]["site_dirs"]
