@@ -302,8 +302,14 @@ class ContainerFactory:
         self.bindir = bindir
         self.dir = _private_dir("preflight-pgdata-")
         self.template = initdb(self.dir / "template", bindir)
-        _cleanups.append(lambda: shutil.rmtree(self.dir, ignore_errors=True))
+        _cleanups.append(self.close)
         build_image(engine, bindir)
+
+    def close(self):
+        """Removes the containers, then the data directories they used."""
+        if self.engine.service is not None:
+            self.engine.run("rm", "-af", "-t", "0", check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def data_dir(self, broken_version=None):
         """A copy of the template; with broken_version, a PG_VERSION that
