@@ -381,8 +381,14 @@ int pyenv_open_venv(struct pyenv *env, const char *dir, int64_t deadline,
 	env->venv = xstrdup(dir);
 	env->system_site = cfg.system_site;
 	env->python = venv_python(dir);
-	if (!env->python)
-		env->python = path_join(dir, "bin/python");
+	if (!env->python) {
+		*cause = xasprintf("the venv %s has no working interpreter: "
+				   "bin/python is missing or a broken link "
+				   "(was its Python removed or upgraded?)",
+				   dir);
+		venv_cfg_release(&cfg);
+		return -1;
+	}
 	if (cfg.version)
 		mm = major_minor(cfg.version);
 

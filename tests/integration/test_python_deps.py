@@ -302,3 +302,18 @@ def test_a_line_listed_twice_is_installed_once(tmp_path, preflight):
 
     assert run.rc == 1, run
     assert c["details"]["install"] == ["httpx==0.25.2"]
+
+
+def test_a_venv_whose_python_was_removed_is_named(tmp_path, preflight):
+    venv = make_venv(tmp_path / "venv")
+    for name in ("python", "python3"):
+        link = venv / "bin" / name
+        link.unlink()
+        link.symlink_to(tmp_path / "gone" / "python3.9")
+    req = write(tmp_path / "requirements.txt", INCIDENT)
+
+    run, c = run_deps(preflight, req, venv=str(venv))
+
+    assert run.rc == 1, run
+    assert "has no working interpreter" in c["message"]
+    assert "python3 -m venv" in c["hint"]

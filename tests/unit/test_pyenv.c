@@ -38,9 +38,14 @@ static void put(const char *name, const char *text)
 
 static int make_venv(void **state)
 {
+	char path[128];
+
 	snprintf(dir, sizeof(dir), "/tmp/pf-pyenv-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
+	put("venv/bin/python", "#!/bin/sh\nexit 1\n");
+	snprintf(path, sizeof(path), "%s/venv/bin/python", dir);
+	chmod(path, 0755);
 	put("venv/pyvenv.cfg", "home = /usr/bin\n"
 	    "include-system-site-packages = false\nversion = 3.11.2\n");
 	put(SITE "aiohttp-3.9.1.dist-info/METADATA",
@@ -205,6 +210,22 @@ static void test_declared_requirements_of_both_layouts(void **state)
 	pyenv_release(&env);
 }
 
+static void test_a_venv_whose_interpreter_is_gone_is_refused(void **state)
+{
+	struct pyenv env = PYENV_INIT;
+	char path[128], *cause = NULL;
+
+	snprintf(path, sizeof(path), "%s/venv/bin/python", dir);
+	assert_int_equal(chmod(path, 0644), 0);
+	snprintf(path, sizeof(path), "%s/venv", dir);
+	assert_int_equal(pyenv_open_venv(&env, path, 0, &cause), -1);
+	assert_non_null(strstr(cause, "has no working interpreter"));
+	free(cause);
+	pyenv_release(&env);
+	snprintf(path, sizeof(path), "%s/venv/bin/python", dir);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
 static void test_a_directory_without_pyvenv_cfg_is_refused(void **state)
 {
 	struct pyenv env = PYENV_INIT;
@@ -226,6 +247,8 @@ int main(void)
 		cmocka_unit_test(
 			test_modules_come_from_top_level_record_or_name),
 		cmocka_unit_test(test_declared_requirements_of_both_layouts),
+		cmocka_unit_test(
+			test_a_venv_whose_interpreter_is_gone_is_refused),
 		cmocka_unit_test(
 			test_a_directory_without_pyvenv_cfg_is_refused),
 	};
