@@ -775,8 +775,12 @@ const struct check_type check_container = {
 	.name = "container",
 	.summary = "a container is running and its log since the start shows "
 		   "no server problem",
-	.example = "the container engine socket /var/run/docker.sock does not exist",
-	.example_hint = "start the engine (systemctl start docker, or podman system service), or point 'engine' or DOCKER_HOST at its socket",
+	.example = "container gmail-backup-postgres exited with code 1 at "
+		   "2026-12-03T12:57:55Z: the data directory was initialised "
+		   "by PostgreSQL 13, which this server version cannot read",
+	.example_hint = "run the image of the major version that made the "
+			"data directory, or upgrade the data with pg_upgrade "
+			"(or dump and restore)",
 	.flags = CHECK_NETWORK,
 	.keys = ct_keys,
 	.fix = "container-start",

@@ -562,8 +562,9 @@ static const struct key_spec pg_keys[] = {
 const struct check_type check_postgres = {
 	.name = "postgres",
 	.summary = "PostgreSQL accepts a login (and answers a query)",
-	.example = "role \"root\" does not exist on localhost:5432",
-	.example_hint = "correct the user in the DSN, or create the role (createuser)",
+	.example = "authentication failed for user \"app\": wrong password",
+	.example_hint = "correct the password in the DSN (or PGPASSWORD / "
+			"~/.pgpass)",
 	.flags = CHECK_NETWORK,
 	.keys = pg_keys,
 	.prepare = pg_prepare,
