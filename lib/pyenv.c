@@ -501,6 +501,13 @@ static char *entry_key(const char *entry, int *is_egg)
 	return key;
 }
 
+/* The blank line (LF or CRLF) that ends the headers, or the end. */
+static int end_of_headers(const char *line)
+{
+	return !*line || *line == '\n' || !strncmp(line, "\r\n", 2) ||
+	       !strcmp(line, "\r");
+}
+
 /* Name: and Version: from the RFC 822 headers at the top of the file. */
 static int read_metadata(const char *path, struct pydist *d)
 {
@@ -509,7 +516,7 @@ static int read_metadata(const char *path, struct pydist *d)
 
 	if (!text)
 		return -1;
-	for (line = text; line && *line && *line != '\n'; line = next) {
+	for (line = text; line && !end_of_headers(line); line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -601,7 +608,7 @@ static char **requires_from_metadata(const char *path)
 	char *text = read_file(path, META_MAX_BYTES, &len), *line, *next;
 	char **reqs = NULL;
 
-	for (line = text; line && *line && *line != '\n'; line = next) {
+	for (line = text; line && !end_of_headers(line); line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';

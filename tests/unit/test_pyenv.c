@@ -57,8 +57,8 @@ static int make_venv(void **state)
 	put(SITE "aiohttp-3.9.1.dist-info/top_level.txt", "aiohttp\n");
 	put(SITE "PyYAML-6.0-py3.11.egg-info/PKG-INFO",
 	    "Metadata-Version: 1.1\nName: PyYAML\nVersion: 6.0\n");
-	put(SITE "six-1.16.0.egg-info", "Metadata-Version: 1.0\nName: six\n"
-	    "Version: 1.16.0\n");
+	put(SITE "six-1.16.0.egg-info", "Metadata-Version: 1.0\r\n"
+	    "Name: six\r\nVersion: 1.16.0\r\n\r\nRequires-Dist: body\r\n");
 	put(SITE "PyYAML-6.0-py3.11.egg-info/requires.txt",
 	    "base>=1\n\n[:python_version < \"3.8\"]\nold\n\n[speed]\n"
 	    "fast\n[tls:os_name == \"posix\"]\nssl>2\n");
