@@ -689,6 +689,13 @@ static const char fix_config[] = "{\"checks\": [\n"
 	"{\"id\": \"after\", \"type\": \"permissions\", "
 	"\"paths\": [\"run.sh\"], \"needs\": [\"script\"]}]}";
 
+/* A second check that does not need the first; it becomes a fake. */
+static const char follow_config[] = "{\"checks\": [\n"
+	"{\"id\": \"script\", \"type\": \"permissions\", \"paths\": "
+	"[{\"path\": \"run.sh\", \"mode\": \"executable\"}]},\n"
+	"{\"id\": \"logs\", \"type\": \"permissions\", "
+	"\"paths\": [\"run.sh\"]}]}";
+
 /* A file the chmod fix cannot bring back. */
 static const char missing_config[] = "{\"checks\": [\n"
 	"{\"id\": \"script\", \"type\": \"permissions\", \"paths\": "
@@ -721,6 +728,11 @@ static int fix_setup_with(void **state, const char *text)
 static int fix_setup(void **state)
 {
 	return fix_setup_with(state, fix_config);
+}
+
+static int follow_setup(void **state)
+{
+	return fix_setup_with(state, follow_config);
 }
 
 static int missing_setup(void **state)
@@ -812,6 +824,46 @@ static void test_fix_that_can_do_nothing_is_not_rechecked(void **state)
 			"nothing");
 }
 
+/*
+ * Turns the fixture's second check into a fake that fails once and whose
+ * diagnosis points at the permissions check, as a log scan points at the
+ * check that owns the root cause. The caller frees the returned fake.
+ */
+static struct fake *make_follower(struct fix_fixture *fx)
+{
+	struct check *c = &fx->cfg.checks[1];
+	struct fake *f = calloc(1, sizeof(*f));
+
+	c->type->release(c->state);
+	c->type = &fake_type;
+	c->state = f;
+	f->fail_until = 1;
+	f->see = "permissions";
+	return f;
+}
+
+static void test_check_pointing_at_a_repaired_one_runs_again(void **state)
+{
+	struct fix_fixture *fx = *state;
+	struct fake *f = make_follower(fx);
+
+	fix_run(fx, 0);
+	assert_int_equal(f->attempts, 2);
+	assert_int_equal(fx->run.results[1].status, STATUS_PASS);
+	free(f);
+}
+
+static void test_dry_run_runs_no_check_again(void **state)
+{
+	struct fix_fixture *fx = *state;
+	struct fake *f = make_follower(fx);
+
+	fix_run(fx, 1);
+	assert_int_equal(f->attempts, 1);
+	assert_int_equal(fx->run.results[1].status, STATUS_FAIL);
+	free(f);
+}
+
 static void test_dependent_skipped_before_fix_runs_after_it(void **state)
 {
 	struct fix_fixture *fx = *state;
@@ -857,6 +909,12 @@ int main(void)
 		FIX_TEST(test_dry_run_fix_records_actions_changes_nothing),
 		FIX_TEST(test_applied_fix_is_proven_by_a_recheck),
 		FIX_TEST(test_dependent_skipped_before_fix_runs_after_it),
+		cmocka_unit_test_setup_teardown(
+			test_check_pointing_at_a_repaired_one_runs_again,
+			follow_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_dry_run_runs_no_check_again,
+			follow_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fix_that_can_do_nothing_is_not_rechecked,
 			missing_setup, fix_teardown),
