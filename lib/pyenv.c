@@ -365,6 +365,27 @@ static char *venv_python(const char *dir)
 	return NULL;
 }
 
+/*
+ * bin/python or bin/python3 is there but cannot run: the dangling link a
+ * removed or upgraded Python leaves. A venv without bin/ at all (a copied
+ * site-packages) is still read.
+ */
+static int has_stale_python(const char *dir)
+{
+	static const char *const names[] = { "bin/python", "bin/python3" };
+	struct stat sb;
+	size_t i;
+	int stale = 0;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		char *p = path_join(dir, names[i]);
+
+		stale |= !lstat(p, &sb);
+		free(p);
+	}
+	return stale;
+}
+
 int pyenv_open_venv(struct pyenv *env, const char *dir, int64_t deadline,
 		    char **cause)
 {
@@ -381,14 +402,16 @@ int pyenv_open_venv(struct pyenv *env, const char *dir, int64_t deadline,
 	env->venv = xstrdup(dir);
 	env->system_site = cfg.system_site;
 	env->python = venv_python(dir);
-	if (!env->python) {
+	if (!env->python && has_stale_python(dir)) {
 		*cause = xasprintf("the venv %s has no working interpreter: "
-				   "bin/python is missing or a broken link "
-				   "(was its Python removed or upgraded?)",
-				   dir);
+				   "bin/python is a broken link or not "
+				   "executable (was its Python removed or "
+				   "upgraded?)", dir);
 		venv_cfg_release(&cfg);
 		return -1;
 	}
+	if (!env->python)
+		env->python = path_join(dir, "bin/python");
 	if (cfg.version)
 		mm = major_minor(cfg.version);
 

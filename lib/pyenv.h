@@ -44,7 +44,7 @@ struct pydist {
  * Opens the venv in dir (the directory holding pyvenv.cfg). Starts its
  * interpreter only when pyvenv.cfg does not say enough, with the deadline
  * given. Returns -1 with *cause when dir is not a usable venv: no
- * pyvenv.cfg, or no bin/python (or bin/python3) that can be executed.
+ * pyvenv.cfg, or a bin/python (or bin/python3) that cannot be executed.
  */
 int pyenv_open_venv(struct pyenv *env, const char *dir, int64_t deadline,
 		    char **cause);
