@@ -39,6 +39,7 @@ struct job {
 	int abandoned;		/* the runner gave up waiting */
 	int refs;		/* the runner and the worker */
 	struct sched *sched;
+	pthread_t tid;
 };
 
 struct sched {
@@ -50,7 +51,14 @@ struct sched {
 	enum state *state;
 	struct job **jobs;	/* the running job of each check, or NULL */
 	int running;
+	struct sched *next_kept;	/* in kept_scheds */
 };
+
+/*
+ * Schedulers an abandoned worker may still lock. They are kept, not
+ * freed, and stay reachable from here for the life of the process.
+ */
+static struct sched *kept_scheds;
 
 static volatile sig_atomic_t stop_signal;
 
@@ -93,14 +101,15 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Starts check i on a new detached thread. Called with the lock held. */
+/*
+ * Starts check i on a new thread. Called with the lock held. The thread is
+ * joined when it finishes (so its thread-local state, OpenSSL's included,
+ * is gone before exit) and detached only if it is abandoned.
+ */
 static int start_check(struct sched *s, size_t i)
 {
 	const struct check *c = &s->cfg->checks[i];
 	struct job *job = xcalloc(1, sizeof(*job));
-	pthread_attr_t attr;
-	pthread_t tid;
-	int rc;
 
 	job->check = c;
 	job->sched = s;
@@ -111,11 +120,7 @@ static int start_check(struct sched *s, size_t i)
 	job->ctx.verbose = log_level >= LOG_INFO;
 	result_init(&job->res);
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&tid, &attr, worker, job);
-	pthread_attr_destroy(&attr);
-	if (rc) {
+	if (pthread_create(&job->tid, NULL, worker, job)) {
 		free(job);
 		return -1;
 	}
@@ -155,6 +160,8 @@ static void reap(struct sched *s, size_t i)
 {
 	struct job *job = s->jobs[i];
 
+	/* It set `finished` and let go of the lock: it is returning now. */
+	pthread_join(job->tid, NULL);
 	finish_check(s, i, &job->res);
 	s->jobs[i] = NULL;
 	s->running--;
@@ -177,6 +184,7 @@ static void cut(struct sched *s, size_t i, const char *why)
 	}
 	r.duration_ms = now_ms() - (job->ctx.deadline - job->check->timeout_ms);
 	job->abandoned = 1;
+	pthread_detach(job->tid);
 	s->run->abandoned++;
 	finish_check(s, i, &r);
 	s->jobs[i] = NULL;
@@ -598,7 +606,10 @@ int runner_run(const struct config *cfg, const struct run_opts *opts,
 	free(todo);
 	free(s->jobs);
 	free(s->state);
-	if (!run->abandoned) {
+	if (run->abandoned) {
+		s->next_kept = kept_scheds;
+		kept_scheds = s;
+	} else {
 		pthread_cond_destroy(&s->cond);
 		pthread_mutex_destroy(&s->lock);
 		free(s);
