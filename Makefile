@@ -7,6 +7,9 @@
 #                   pass (make valgrind) and a short fuzz replay (make fuzz)
 #   make install    install under $(PREFIX) (DESTDIR honoured)
 #   make deb        build a Debian package in $(BUILD)/
+#   make bench      time preflight against what people run instead and
+#                   rewrite docs/PERFORMANCE.md (a few minutes; needs
+#                   scripts/install-deps bench)
 #
 # Libraries are found with pkg-config; a missing one stops the build with
 # the Debian package that provides it. `make run` and `make test` install
@@ -167,6 +170,15 @@ fuzz-replay:
 
 lint:
 	$(Q)clang-format --dry-run --Werror $(SRCS) $(wildcard */*.h)
+
+# ---- benchmark ----------------------------------------------------------------
+# make bench: scripts/bench starts the backend, PostgreSQL and podman on
+# 127.0.0.1, measures, and writes docs/PERFORMANCE.md. Not part of make
+# test; the integration tests run its smoke mode (scripts/bench --smoke).
+.PHONY: bench
+bench: all
+	$(Q)scripts/install-deps --install bench
+	$(Q)scripts/bench --build $(BUILD)
 
 # ---- installing -----------------------------------------------------------
 install: all
