@@ -4,7 +4,6 @@
  * "password authentication failed for user app" instead of a stack trace
  * from the worker, and the password never appears anywhere.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -435,22 +434,6 @@ static void pg_pass(PGconn *conn, const char *where, int64_t ms,
 		    (long long)ms);
 }
 
-/*
- * libpq's TLS negotiation leaves OpenSSL state on this thread. The runner's
- * threads are detached, so OpenSSL freeing it at thread exit can race its
- * own cleanup at process exit (a double free under ASan). Free it now,
- * while the thread still runs; looked up at run time because preflight
- * does not link libcrypto itself.
- */
-static void pg_thread_done(void)
-{
-	void (*stop)(void);
-
-	*(void **)&stop = dlsym(RTLD_DEFAULT, "OPENSSL_thread_stop");
-	if (stop)
-		stop();
-}
-
 static void pg_run(void *state, const struct check_ctx *ctx,
 		   struct result *res)
 {
@@ -485,7 +468,6 @@ static void pg_run(void *state, const struct check_ctx *ctx,
 	}
 	free(where);
 	PQfinish(conn);
-	pg_thread_done();
 }
 
 /* The value of KEY=... in a .env file's text, unquoted; or NULL. */
