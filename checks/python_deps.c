@@ -548,6 +548,8 @@ static char **pip_argv(const struct deps_state *st, const struct eval *ev)
 	for (i = 0; i < ev->rf.n; i++)
 		if (unmet(ev->verdict[i]))
 			install_args(ev, i, &v, &n);
+	for (i = 0; i < ev->rf.noptions; i++)
+		argv_push(&v, &n, xstrdup(ev->rf.options[i]));
 	for (a = st->pip_args; *a; a++)
 		argv_push(&v, &n, xstrdup(*a));
 	return v;

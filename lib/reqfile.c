@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "reqfile.h"
 #include "pep440.h"
@@ -384,19 +385,63 @@ static int add_editable(struct loader *ld, const struct where *at,
 	return 0;
 }
 
-/* Options that name no package; pip applies them to the whole install. */
+/*
+ * Options that name no package. Those pip applies to the whole install and
+ * that say where packages come from are kept (pass_on) for the fix.
+ */
 static const struct {
 	const char *name;
 	int takes_value;
+	int pass_on;
 } plain_options[] = {
-	{ "-i", 1 }, { "--index-url", 1 }, { "--extra-index-url", 1 },
-	{ "--no-index", 0 }, { "-f", 1 }, { "--find-links", 1 },
-	{ "--pre", 0 }, { "--trusted-host", 1 }, { "--prefer-binary", 0 },
-	{ "--require-hashes", 0 }, { "--only-binary", 1 },
-	{ "--no-binary", 1 }, { "--use-feature", 1 }, { "-Z", 0 },
-	{ "--always-unzip", 0 }, { "--hash", 1 }, { "--global-option", 1 },
-	{ "--install-option", 1 }, { "--config-settings", 1 },
+	{ "-i", 1, 1 }, { "--index-url", 1, 1 },
+	{ "--extra-index-url", 1, 1 }, { "--no-index", 0, 1 },
+	{ "-f", 1, 1 }, { "--find-links", 1, 1 }, { "--pre", 0, 1 },
+	{ "--trusted-host", 1, 1 }, { "--prefer-binary", 0, 1 },
+	{ "--require-hashes", 0, 0 }, { "--only-binary", 1, 1 },
+	{ "--no-binary", 1, 1 }, { "--use-feature", 1, 0 }, { "-Z", 0, 0 },
+	{ "--always-unzip", 0, 0 }, { "--hash", 1, 0 },
+	{ "--global-option", 1, 0 }, { "--install-option", 1, 0 },
+	{ "--config-settings", 1, 0 },
 };
+
+static void add_option_word(struct reqfile *rf, char *word)
+{
+	rf->options = xrealloc(rf->options,
+			       (rf->noptions + 2) * sizeof(char *));
+	rf->options[rf->noptions++] = word;
+	rf->options[rf->noptions] = NULL;
+}
+
+/* pip looks for a relative --find-links beside the file first. */
+static char *find_links_path(const struct where *at, const char *value)
+{
+	char *dir = xstrdup(at->file), *slash = strrchr(dir, '/'), *path;
+	struct stat sb;
+
+	if (value[0] == '/' || strstr(value, "://") || !slash) {
+		free(dir);
+		return xstrdup(value);
+	}
+	slash[1] = '\0';
+	path = path_join(dir, value);
+	free(dir);
+	if (!stat(path, &sb))
+		return path;
+	free(path);
+	return xstrdup(value);
+}
+
+static void pass_on(struct loader *ld, const struct where *at,
+		    const char *name, const char *value)
+{
+	int links = !strcmp(name, "-f") || !strcmp(name, "--find-links");
+
+	add_option_word(ld->rf, xstrdup(name));
+	if (*value)
+		add_option_word(ld->rf, links ? find_links_path(at, value)
+						: xstrdup(value));
+}
 
 /* Splits "-rfile", "-r file", "--requirement=file" into name and value. */
 static void split_option(char *line, char *name, size_t n, char **value)
@@ -435,6 +480,8 @@ static int option_line(struct loader *ld, const struct where *at,
 			continue;
 		if (plain_options[i].takes_value && !*value)
 			return load_error(ld, at, "%s needs a value", name);
+		if (plain_options[i].pass_on)
+			pass_on(ld, at, name, value);
 		return 0;
 	}
 	return load_error(ld, at, "unknown option '%s'", name);
@@ -647,7 +694,10 @@ void reqfile_release(struct reqfile *rf)
 		req_release(&rf->reqs[i]);
 	for (i = 0; i < rf->nfiles; i++)
 		free(rf->files[i]);
+	for (i = 0; i < rf->noptions; i++)
+		free(rf->options[i]);
 	free(rf->reqs);
 	free(rf->files);
+	free(rf->options);
 	memset(rf, 0, sizeof(*rf));
 }

@@ -49,8 +49,17 @@ struct reqfile {
 	size_t n;
 	char **files;		/* every file read, the top one first */
 	size_t nfiles;
+	/*
+	 * The file's options that shape where pip finds packages
+	 * (--index-url URL, --find-links DIR, --no-index, --pre, ...), as
+	 * argv words in file order, so a command installing part of the file
+	 * looks where the file said. A relative --find-links is made
+	 * relative to its file when that exists there, as pip does.
+	 */
+	char **options;
+	size_t noptions;
 };
-#define REQFILE_INIT { NULL, 0, NULL, 0 }
+#define REQFILE_INIT { NULL, 0, NULL, 0, NULL, 0 }
 
 /*
  * Reads path and its includes into rf (initialised). On error returns -1

@@ -266,6 +266,24 @@ def test_fix_installs_offline_wheels_and_the_recheck_passes(
     assert installed(venv)["httpx"] == "0.25.2"
 
 
+def test_fix_looks_where_the_requirements_file_says(tmp_path, preflight,
+                                                    wheels):
+    venv = make_venv(tmp_path / "venv", system_site=True)
+    app = tmp_path / "app"
+    app.mkdir()
+    wheels.rename(app / "wheels")
+    req = write(app / "requirements.txt",
+                "--no-index\n--find-links wheels\n" + INCIDENT)
+
+    run, c = run_deps(preflight, req, "--fix", venv=str(venv))
+
+    assert run.rc == 0, run
+    assert ("--no-index --find-links %s/wheels" % app) in \
+        c["fix"]["actions"][0]
+    assert c["fix"]["recheck"] == "pass"
+    assert installed(venv)["aiohttp"] == "3.9.1"
+
+
 def test_failed_install_leaves_pips_reason(tmp_path, preflight):
     venv = make_venv(tmp_path / "venv", system_site=True)
     empty = tmp_path / "empty"

@@ -210,6 +210,34 @@ static void test_includes_resolve_against_the_including_file(void **state)
 	free(top);
 }
 
+static void test_index_options_are_kept_for_the_fix(void **state)
+{
+	struct reqfile rf = REQFILE_INIT;
+	char *cause = NULL, *top, want[256];
+
+	put("a/more.txt", "-f https://example.com/links\n");
+	put("a/wheels/.keep", "");
+	top = strdup(put("a/requirements.txt",
+			 "--index-url=https://pypi.example/simple\n"
+			 "--no-index\n-f wheels\n-f elsewhere\n"
+			 "--require-hashes\n-r more.txt\nsix\n"));
+
+	if (reqfile_load(&rf, top, &cause))
+		fail_msg("%s", cause);
+	assert_int_equal(rf.noptions, 9);
+	assert_string_equal(rf.options[0], "--index-url");
+	assert_string_equal(rf.options[1], "https://pypi.example/simple");
+	assert_string_equal(rf.options[2], "--no-index");
+	assert_string_equal(rf.options[3], "-f");
+	snprintf(want, sizeof(want), "%s/a/wheels", dir);
+	assert_string_equal(rf.options[4], want);
+	assert_string_equal(rf.options[6], "elsewhere");
+	assert_string_equal(rf.options[8], "https://example.com/links");
+	assert_null(rf.options[9]);
+	reqfile_release(&rf);
+	free(top);
+}
+
 static void test_include_loops_are_refused(void **state)
 {
 	struct reqfile rf = REQFILE_INIT;
@@ -287,6 +315,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_includes_resolve_against_the_including_file,
 			make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(
+			test_index_options_are_kept_for_the_fix, make_dir,
+			remove_dir),
 		cmocka_unit_test_setup_teardown(test_include_loops_are_refused,
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(
