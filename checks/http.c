@@ -3,7 +3,6 @@
  * and /docs are the first things a person curls when the worker fails;
  * this says in one sentence what came back and what was expected.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,8 +10,8 @@
 
 #include "../core/check.h"
 #include "../core/util.h"
+#include "../lib/fetch.h"
 
-#define DEFAULT_MAX_BODY (1 << 20)
 #define EXCERPT_MAX 200
 
 struct http_state {
@@ -27,13 +26,6 @@ struct http_state {
 	cJSON *json;		/* expected subset, or NULL */
 	char **contains;	/* every one must appear */
 	char **contains_any;	/* at least one must appear */
-};
-
-struct http_reply {
-	long code;
-	struct buf body;
-	char *content_type;
-	double connect_s, first_byte_s, total_s;
 };
 
 static void http_release(void *state)
@@ -178,7 +170,7 @@ static int http_prepare(struct conf_ctx *cc, const cJSON *obj, void **state)
 					  "key 'method' must be an HTTP method "
 					  "such as GET or POST");
 	st->follow = conf_bool(obj, "follow_redirects", 0);
-	st->max_body = (long)conf_num(obj, "max_body", DEFAULT_MAX_BODY);
+	st->max_body = (long)conf_num(obj, "max_body", FETCH_MAX_BODY);
 	if (st->max_body < 1)
 		return conf_error(cc, cJSON_GetObjectItem(obj, "max_body"),
 				  "key 'max_body' must be a positive number "
@@ -188,107 +180,12 @@ static int http_prepare(struct conf_ctx *cc, const cJSON *obj, void **state)
 	return prepare_expect(cc, obj, st);
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
+/* A request that got no complete response, in one sentence and a hint. */
+static void transfer_failed(const struct http_state *st,
+			    struct fetch_reply *rep, struct result *res)
 {
-	struct buf *b = arg;
-
-	buf_add(b, data, size * n);
-	return b->truncated ? 0 : size * n;
-}
-
-static CURL *make_request(const struct http_state *st,
-			  const struct check_ctx *ctx, struct http_reply *rep,
-			  char *errbuf)
-{
-	CURL *c = curl_easy_init();
-	long left = (long)deadline_left(ctx);
-
-	if (!c)
-		return NULL;
-	curl_easy_setopt(c, CURLOPT_URL, st->url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left > 0 ? left : 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left > 0 ? left : 1L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, (long)st->follow);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, st->headers);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rep->body);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	if (st->body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, st->body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(st->body));
-	}
-	if (!strcmp(st->method, "HEAD"))
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	else if (strcmp(st->method, "GET") || st->body)
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, st->method);
-	return c;
-}
-
-/* One sentence for a transfer that failed before a complete response. */
-static void transfer_failed(const struct http_state *st, CURL *c,
-			    CURLcode rc, const char *errbuf, double budget_s,
-			    struct result *res)
-{
-	long oserr = 0;
-	const char *detail = *errbuf ? errbuf : curl_easy_strerror(rc);
-
-	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-		if (oserr == ECONNREFUSED) {
-			result_fail(res, "connection refused by %s: nothing is "
-				    "listening there", st->url);
-			result_hint(res, "start the service, or check the host "
-				    "and port in the URL");
-		} else {
-			result_fail(res, "cannot connect to %s: %s", st->url,
-				    detail);
-			result_hint(res, "check that the host is up and that "
-				    "no firewall is in the way");
-		}
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-		result_fail(res, "cannot resolve the host name in %s", st->url);
-		result_hint(res, "check the spelling of the host, or /etc/hosts "
-			    "and DNS on this machine");
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		result_fail(res, "no complete response from %s within the "
-			    "%.1f s deadline", st->url, budget_s);
-		result_hint(res, "the service accepted the connection but did "
-			    "not answer in time: it may be hung or overloaded");
-		break;
-	case CURLE_WRITE_ERROR:
-		result_fail(res, "the response from %s is larger than the "
-			    "%ld-byte limit", st->url, st->max_body);
-		result_hint(res, "raise \"max_body\" if a body this large is "
-			    "expected");
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CACERT_BADFILE:
-		result_fail(res, "TLS failure talking to %s: %s", st->url,
-			    detail);
-		result_hint(res, "check the server's certificate and that the "
-			    "URL's scheme matches what the server speaks");
-		break;
-	case CURLE_GOT_NOTHING:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-		result_fail(res, "the connection to %s closed before a complete "
-			    "response: %s", st->url, detail);
-		result_hint(res, "the service may have crashed while answering; "
-			    "look at its logs");
-		break;
-	default:
-		result_fail(res, "request to %s failed: %s", st->url, detail);
-	}
+	result_fail(res, "%s: %s", st->url, fetch_error_phrase(rep));
+	result_hint(res, "%s", fetch_error_hint(rep));
 }
 
 static int status_ok(const struct http_state *st, long code)
@@ -349,7 +246,7 @@ static char *excerpt(const struct buf *body)
 	return result_clean(body->data ? body->data : "", body->len, EXCERPT_MAX);
 }
 
-static int check_json(const struct http_state *st, struct http_reply *rep,
+static int check_json(const struct http_state *st, struct fetch_reply *rep,
 		      struct result *res)
 {
 	struct buf path = BUF_INIT;
@@ -362,7 +259,7 @@ static int check_json(const struct http_state *st, struct http_reply *rep,
 	if (!doc) {
 		ex = excerpt(&rep->body);
 		result_fail(res, "%s answered %ld with a body that is not JSON "
-			    "(content type %s): \"%s\"", st->url, rep->code,
+			    "(content type %s): \"%s\"", st->url, rep->status,
 			    rep->content_type ? rep->content_type : "unknown",
 			    ex);
 		free(ex);
@@ -375,15 +272,15 @@ static int check_json(const struct http_state *st, struct http_reply *rep,
 		if (!path.len)
 			result_fail(res, "%s answered %ld with JSON that does "
 				    "not match: expected %s", st->url,
-				    rep->code, want);
+				    rep->status, want);
 		else if (!actual)
 			result_fail(res, "%s answered %ld without the JSON "
-				    "field '%s'", st->url, rep->code,
+				    "field '%s'", st->url, rep->status,
 				    buf_cstr(&path));
 		else
 			result_fail(res, "%s answered %ld with JSON field "
 				    "'%s' = %s, expected %s", st->url,
-				    rep->code, buf_cstr(&path), got,
+				    rep->status, buf_cstr(&path), got,
 				    want);
 		free(want);
 		free(got);
@@ -393,7 +290,7 @@ static int check_json(const struct http_state *st, struct http_reply *rep,
 	return ok ? 0 : -1;
 }
 
-static int check_words(const struct http_state *st, struct http_reply *rep,
+static int check_words(const struct http_state *st, struct fetch_reply *rep,
 		       struct result *res)
 {
 	const char *body = buf_cstr(&rep->body);
@@ -402,7 +299,7 @@ static int check_words(const struct http_state *st, struct http_reply *rep,
 	for (i = 0; st->contains && st->contains[i]; i++) {
 		if (!strstr(body, st->contains[i])) {
 			result_fail(res, "%s answered %ld but the body does not "
-				    "contain \"%s\"", st->url, rep->code,
+				    "contain \"%s\"", st->url, rep->status,
 				    st->contains[i]);
 			return -1;
 		}
@@ -417,24 +314,24 @@ static int check_words(const struct http_state *st, struct http_reply *rep,
 			buf_addf(&words, "%s\"%s\"", i ? " or " : "",
 				 st->contains_any[i]);
 		result_fail(res, "%s answered %ld but the body contains none of "
-			    "%s", st->url, rep->code, buf_cstr(&words));
+			    "%s", st->url, rep->status, buf_cstr(&words));
 		buf_release(&words);
 		return -1;
 	}
 	return 0;
 }
 
-static void evaluate(const struct http_state *st, struct http_reply *rep,
+static void evaluate(const struct http_state *st, struct fetch_reply *rep,
 		     struct result *res)
 {
 	struct buf want = BUF_INIT;
 	char *ex;
 
-	if (!status_ok(st, rep->code)) {
+	if (!status_ok(st, rep->status)) {
 		describe_status(st, &want);
 		ex = excerpt(&rep->body);
 		result_fail(res, "%s answered HTTP %ld, expected %s", st->url,
-			    rep->code, buf_cstr(&want));
+			    rep->status, buf_cstr(&want));
 		result_detail_str(res, "body_excerpt", ex);
 		free(ex);
 		buf_release(&want);
@@ -444,26 +341,17 @@ static void evaluate(const struct http_state *st, struct http_reply *rep,
 		return;
 	if (check_words(st, rep, res) < 0)
 		return;
-	result_pass(res, "%s answered HTTP %ld in %.0f ms", st->url, rep->code,
-		    rep->total_s * 1000);
+	result_pass(res, "%s answered HTTP %ld in %.0f ms", st->url, rep->status,
+		    rep->total_ms);
 }
 
-static void record_timings(CURL *c, struct http_reply *rep, struct result *res)
+static void record_timings(const struct fetch_reply *rep, struct result *res)
 {
-	char *ct = NULL;
-
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rep->code);
-	curl_easy_getinfo(c, CURLINFO_CONNECT_TIME, &rep->connect_s);
-	curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME, &rep->first_byte_s);
-	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &rep->total_s);
-	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-	if (ct)
-		rep->content_type = xstrdup(ct);
-	if (rep->code)
-		result_detail_num(res, "status", (double)rep->code);
-	result_detail_num(res, "connect_ms", rep->connect_s * 1000);
-	result_detail_num(res, "first_byte_ms", rep->first_byte_s * 1000);
-	result_detail_num(res, "total_ms", rep->total_s * 1000);
+	if (rep->status)
+		result_detail_num(res, "status", (double)rep->status);
+	result_detail_num(res, "connect_ms", rep->connect_ms);
+	result_detail_num(res, "first_byte_ms", rep->first_byte_ms);
+	result_detail_num(res, "total_ms", rep->total_ms);
 	result_detail_num(res, "body_bytes", (double)rep->body.len);
 	if (rep->content_type)
 		result_detail_str(res, "content_type", rep->content_type);
@@ -473,29 +361,26 @@ static void http_run(void *state, const struct check_ctx *ctx,
 		     struct result *res)
 {
 	const struct http_state *st = state;
-	struct http_reply rep = { .body = BUF_INIT };
-	char errbuf[CURL_ERROR_SIZE] = "";
-	double budget_s = deadline_left(ctx) / 1000.0;
-	CURL *c;
-	CURLcode rc;
+	struct fetch_req req = {
+		.url = st->url,
+		.method = st->method,
+		.headers = st->headers,
+		.body = st->body,
+		.follow_redirects = st->follow,
+		.max_body = (size_t)st->max_body,
+		.deadline = ctx->deadline,
+	};
+	struct fetch_reply rep;
 
-	buf_init(&rep.body, (size_t)st->max_body);
 	result_detail_str(res, "url", st->url);
 	result_detail_str(res, "method", st->method);
-	c = make_request(st, ctx, &rep, errbuf);
-	if (!c) {
-		result_fail(res, "cannot set up an HTTP request (libcurl)");
-		return;
-	}
-	rc = curl_easy_perform(c);
-	record_timings(c, &rep, res);
-	if (rc != CURLE_OK)
-		transfer_failed(st, c, rc, errbuf, budget_s, res);
+	fetch(&req, &rep);
+	record_timings(&rep, res);
+	if (rep.error != FETCH_OK)
+		transfer_failed(st, &rep, res);
 	else
 		evaluate(st, &rep, res);
-	curl_easy_cleanup(c);
-	buf_release(&rep.body);
-	free(rep.content_type);
+	fetch_reply_release(&rep);
 }
 
 static void add_check(cJSON *checks, const char *id, const char *url,

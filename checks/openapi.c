@@ -5,16 +5,15 @@
  * with the operation that was probably meant and the file and line.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <curl/curl.h>
 
 #include "../core/check.h"
 #include "../core/util.h"
+#include "../lib/fetch.h"
 #include "../lib/openapi.h"
 #include "../lib/srcscan.h"
 
@@ -279,94 +278,47 @@ static int openapi_prepare(struct conf_ctx *cc, const cJSON *obj,
 
 /* ---- fetching the document ----------------------------------------------- */
 
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
+static void fetch_failed(const struct openapi_state *st,
+			 struct fetch_reply *rep, struct result *res)
 {
-	struct buf *b = arg;
-
-	buf_add(b, data, size * n);
-	return b->truncated ? 0 : size * n;
-}
-
-static CURL *make_request(const struct openapi_state *st,
-			  const struct check_ctx *ctx, struct buf *body,
-			  char *errbuf)
-{
-	CURL *c = curl_easy_init();
-	long left = (long)deadline_left(ctx);
-
-	if (!c)
-		return NULL;
-	if (left < 1)
-		left = 1;
-	curl_easy_setopt(c, CURLOPT_URL, st->url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	return c;
-}
-
-static void fetch_failed(const struct openapi_state *st, CURL *c,
-			 CURLcode rc, const char *errbuf, double budget_s,
-			 struct result *res)
-{
-	const char *detail = *errbuf ? errbuf : curl_easy_strerror(rc);
-	long oserr = 0;
-
-	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
-	if (rc == CURLE_COULDNT_CONNECT && oserr == ECONNREFUSED)
-		result_fail(res, "the API document at %s is unreachable: "
-			    "connection refused, nothing is listening there",
-			    st->url);
-	else if (rc == CURLE_COULDNT_RESOLVE_HOST)
-		result_fail(res, "the API document at %s is unreachable: the "
-			    "host name does not resolve", st->url);
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
+	if (rep->error == FETCH_TIMEOUT)
 		result_fail(res, "the API document at %s did not arrive within "
-			    "the %.1f s deadline: %s", st->url, budget_s,
-			    detail);
-	else if (rc == CURLE_WRITE_ERROR)
+			    "the %.1f s deadline: %s", st->url, rep->budget_s,
+			    rep->detail);
+	else if (rep->error == FETCH_TOO_LARGE)
 		result_fail(res, "the API document at %s is larger than the "
 			    "%ld-byte limit", st->url, st->max_body);
 	else
 		result_fail(res, "the API document at %s is unreachable: %s",
-			    st->url, detail);
+			    st->url, fetch_error_phrase(rep));
 	result_hint(res, "start the backend, or check the URL; FastAPI serves "
 		    "the document at /openapi.json unless openapi_url is "
 		    "changed");
 }
 
-/* Gets the document into body; 0 on a 2xx, else the failure recorded. */
-static int fetch(const struct openapi_state *st, const struct check_ctx *ctx,
-		 struct buf *body, struct result *res)
+/* Gets the document into rep->body; 0 on a 2xx, else the failure recorded. */
+static int fetch_document(const struct openapi_state *st,
+			  const struct check_ctx *ctx, struct fetch_reply *rep,
+			  struct result *res)
 {
-	char errbuf[CURL_ERROR_SIZE] = "";
-	double budget_s = (double)deadline_left(ctx) / 1000.0;
-	CURL *c = make_request(st, ctx, body, errbuf);
-	long code = 0;
-	CURLcode rc;
+	struct fetch_req req = {
+		.url = st->url,
+		.max_body = (size_t)st->max_body,
+		.deadline = ctx->deadline,
+	};
 
-	if (!c) {
-		result_fail(res, "cannot set up an HTTP request (libcurl)");
+	if (fetch(&req, rep) < 0) {
+		fetch_failed(st, rep, res);
 		return -1;
 	}
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (rc != CURLE_OK)
-		fetch_failed(st, c, rc, errbuf, budget_s, res);
-	else if (code < 200 || code > 299) {
+	if (rep->status < 200 || rep->status > 299) {
 		result_fail(res, "the API document at %s answered HTTP %ld, "
-			    "not the document", st->url, code);
+			    "not the document", st->url, rep->status);
 		result_hint(res, "check the URL; a backend built with "
 			    "openapi_url=None serves no document");
+		return -1;
 	}
-	curl_easy_cleanup(c);
-	return rc == CURLE_OK && code >= 200 && code <= 299 ? 0 : -1;
+	return 0;
 }
 
 /* The body's first words with white space runs collapsed, sanitized. */
@@ -713,14 +665,13 @@ static void openapi_run(void *state, const struct check_ctx *ctx,
 	const struct openapi_state *st = state;
 	struct openapi_doc doc;
 	struct srcscan sc = SRCSCAN_INIT;
-	struct buf body;
+	struct fetch_reply rep;
 	struct judge j = { .doc = &doc };
 
-	buf_init(&body, (size_t)st->max_body);
 	result_detail_str(res, "url", st->url);
-	if (fetch(st, ctx, &body, res) < 0)
+	if (fetch_document(st, ctx, &rep, res) < 0)
 		goto out_body;
-	if (load_doc(st, &body, &doc, res) != OPENAPI_OK)
+	if (load_doc(st, &rep.body, &doc, res) != OPENAPI_OK)
 		goto out_doc;
 
 	j.findings = cJSON_CreateArray();
@@ -738,7 +689,7 @@ static void openapi_run(void *state, const struct check_ctx *ctx,
 out_doc:
 	openapi_release(&doc);
 out_body:
-	buf_release(&body);
+	fetch_reply_release(&rep);
 }
 
 /* ---- the default profile ------------------------------------------------- */
