@@ -98,11 +98,14 @@ def test_a_killed_run_leaves_the_old_report_or_a_whole_one(tmp_path):
                        *[service("c%d" % i, "true") for i in range(8)])
     report = tmp_path / "report.json"
     rnd = random.Random(8)
+    began = time.monotonic()
+    start(["-c", cfg, "-f", "json", "-o", report], tmp_path).communicate()
+    whole_run = time.monotonic() - began
     whole = 0
     for attempt in range(25):
         report.write_text("old")
         proc = start(["-c", cfg, "-f", "json", "-o", report], tmp_path)
-        time.sleep(rnd.uniform(0, 0.06))
+        time.sleep(rnd.uniform(0, whole_run * 1.5))
         proc.kill()
         proc.communicate()
         text = report.read_text()
