@@ -9,6 +9,7 @@ import stat
 
 import pytest
 
+from fake_engine import FakeContainer, FakeEngine
 from pydeps_helpers import build_wheel, installed, make_venv
 
 PYTHON = "/usr/bin/python3"
@@ -115,3 +116,19 @@ def test_pip_install_fix_twice_installs_once(tmp_path, preflight, wheels):
     assert installed(venv)["hardening-demo"] == "1.0"
     assert second.rc == 0 and not second.check("deps").get("fix"), second
     assert dist.stat().st_mtime_ns == before, "installed again"
+
+
+def test_container_start_fix_twice_starts_once(tmp_path, preflight):
+    engine = FakeEngine(tmp_path, {"db": FakeContainer(status="exited",
+                                                       exit_code=0)})
+    cfg = {"checks": [{"id": "db", "type": "container", "name": "db",
+                       "engine": engine.engine, "fix": {"restart": True}}]}
+    try:
+        first = preflight("--fix", "-f", "json", config=cfg)
+        second = preflight("--fix", "-f", "json", config=cfg)
+    finally:
+        engine.stop()
+
+    assert first.check("db")["fix"]["recheck"] == "pass", first
+    assert second.rc == 0 and not second.check("db").get("fix"), second
+    assert engine.posts == [("db", "start")], engine.posts
