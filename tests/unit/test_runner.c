@@ -370,12 +370,14 @@ static const struct check_type hung_type = {
 
 static void test_overrun_fails_at_deadline_others_finish(void **state)
 {
+	/* Static: the abandoned worker writes it after the test is over. */
+	static int hung_done;
 	struct fixture *fx = *state;
 	const struct result *hung;
 
 	add(fx, "quick", &fake_type, NULL)->sleep_ms = 20;
 	add(fx, "hung", &hung_type, NULL);
-	fx->cfg.checks[1].state = calloc(1, sizeof(int));
+	fx->cfg.checks[1].state = &hung_done;
 	fx->cfg.checks[1].timeout_ms = 300;
 	add(fx, "steady", &fake_type, NULL)->sleep_ms = 200;
 	run_jobs(fx, 8);
@@ -394,10 +396,11 @@ static void test_overrun_fails_at_deadline_others_finish(void **state)
 
 static void test_dependent_of_an_overrun_check_is_skipped(void **state)
 {
+	static int hung_done;
 	struct fixture *fx = *state;
 
 	add(fx, "hung", &hung_type, NULL);
-	fx->cfg.checks[0].state = calloc(1, sizeof(int));
+	fx->cfg.checks[0].state = &hung_done;
 	fx->cfg.checks[0].timeout_ms = 100;
 	add(fx, "after", &fake_type, "hung");
 	run_jobs(fx, 8);
