@@ -781,7 +781,7 @@ const struct check_type check_container = {
 	.example_hint = "run the image of the major version that made the "
 			"data directory, or upgrade the data with pg_upgrade "
 			"(or dump and restore)",
-	.flags = CHECK_NETWORK,
+	.flags = CHECK_NETWORK | CHECK_CURL,
 	.keys = ct_keys,
 	.fix = "container-start",
 	.prepare = ct_prepare,

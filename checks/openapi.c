@@ -647,15 +647,15 @@ static void summarize(const struct openapi_state *st, struct judge *j,
 			    st->url, j->count > 1 ? "; -v lists every finding" :
 						    "");
 	} else if (unmatched) {
-		result_warn(res, "%zu call%s match the API, but a 'sources' "
+		result_warn(res, "%zu call%s the API, but a 'sources' "
 			    "pattern matched no file", j->calls,
-			    j->calls == 1 ? "" : "s");
+			    j->calls == 1 ? " matches" : "s match");
 		result_hint(res, "paths in 'sources' are relative to the "
 			    "config file's directory");
 	} else {
-		result_pass(res, "%zu call%s match the API (%zu operations "
-			    "in %s)", j->calls, j->calls == 1 ? "" : "s",
-			    j->doc->nops, st->url);
+		result_pass(res, "%zu call%s the API (%zu operations "
+			    "in %s)", j->calls, j->calls == 1 ? " matches" :
+			    "s match", j->doc->nops, st->url);
 	}
 }
 
@@ -781,7 +781,7 @@ const struct check_type check_openapi = {
 	.name = "openapi",
 	.summary = "the client's calls exist in the backend's OpenAPI document",
 	.example = "GET /api/v1/test/sync/start is not in the API; did you mean POST /api/v1/sync/start?",
-	.flags = CHECK_NETWORK,
+	.flags = CHECK_NETWORK | CHECK_CURL,
 	.keys = openapi_keys,
 	.prepare = openapi_prepare,
 	.run = openapi_run,

@@ -35,6 +35,7 @@ struct conf_ctx;
 enum {
 	CHECK_NETWORK = 1 << 0,	/* talks to other hosts or services */
 	CHECK_SLOW = 1 << 1,	/* may start programs */
+	CHECK_CURL = 1 << 2,	/* uses libcurl: it is set up only for these */
 };
 
 /* One allowed key of a check's config object and the JSON types it takes. */

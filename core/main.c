@@ -251,6 +251,20 @@ static int take_fix_lock(const struct config *cfg, struct lock *lock)
 	return -1;
 }
 
+/*
+ * Setting up libcurl (and OpenSSL under it) is a good part of a short
+ * run's cost, so it happens only when a check type says it uses it.
+ */
+static int needs_curl(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nchecks; i++)
+		if (cfg->checks[i].type->flags & CHECK_CURL)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct lock lock = LOCK_INIT;
@@ -266,11 +280,13 @@ int main(int argc, char **argv)
 		cli_release(&opts);
 		return rc;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return error("cannot initialise libcurl"), EXIT_INTERNAL;
 	if (load_config(&opts, &cfg) < 0) {
 		config_release(&cfg);
 		return EXIT_USAGE;
+	}
+	if (needs_curl(&cfg) && curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		config_release(&cfg);
+		return error("cannot initialise libcurl"), EXIT_INTERNAL;
 	}
 	sel = select_from_options(&opts, &cfg);
 	if (sel == (unsigned char *)-1) {
