@@ -7,6 +7,7 @@
 #                   pass (make valgrind) and every fuzz corpus replayed,
 #                   then 5 s of fuzzing per target (make fuzz-replay)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (30) each
+#   make lint       the mechanical rules every C file follows (scripts/lint)
 #   make install    install under $(PREFIX) (DESTDIR honoured)
 #   make deb        build a Debian package in $(BUILD)/
 #   make bench      time preflight against what people run instead and
@@ -101,6 +102,7 @@ run: $(BUILD)/preflight
 	[ $$rc -lt 2 ]
 
 test: all $(UNIT_BINS)
+	$(Q)scripts/lint
 	$(Q)scripts/install-deps --install test
 	$(Q)scripts/run-tests $(BUILD)
 	$(Q)$(MAKE) --no-print-directory asan valgrind fuzz-replay
@@ -174,7 +176,7 @@ fuzz-replay:
 	$(Q)scripts/run-fuzz $(FUZZ_BUILD) $(FUZZ_CI_SECONDS)
 
 lint:
-	$(Q)clang-format --dry-run --Werror $(SRCS) $(wildcard */*.h)
+	$(Q)scripts/lint
 
 # ---- benchmark ----------------------------------------------------------------
 # make bench: scripts/bench starts the backend, PostgreSQL and podman on
