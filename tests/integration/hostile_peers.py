@@ -29,6 +29,7 @@ import threading
 import time
 
 TIME = "/usr/bin/time"  # GNU time (Debian package time): peak memory
+BUILT_IN = ("/ok", "/huge", "/drip", "/cut", "/junk", "/deep", "/echo")
 HUGE_BYTES = 100 * 1024 * 1024
 DEEP = 100000
 
@@ -69,12 +70,14 @@ class HostileServer:
     def _serve(self, conn):
         try:
             path = self._read_request(conn)
-            handler = self.routes.get(path.split("?")[0]) or \
-                getattr(self, "_" + path.strip("/").split("?")[0], None)
-            if callable(handler):
-                handler(conn, path)
-            elif handler is None:
+            route = path.split("?")[0]
+            handler = self.routes.get(route)
+            if handler is None and route in BUILT_IN:
+                handler = getattr(self, "_" + route.strip("/"))
+            if handler is None:
                 conn.sendall(_http("404 Not Found", b"{}"))
+            else:
+                handler(conn, path)
         except OSError:
             pass
         finally:
