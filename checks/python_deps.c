@@ -296,24 +296,50 @@ static void copy_dist(struct pydist *to, const struct pydist *from)
 	to->path = from->path ? xstrdup(from->path) : NULL;
 }
 
+/* Orders requirement lines by name, then by position in the file. */
+static int by_key(const void *a, const void *b, void *arg)
+{
+	const struct eval *ev = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(ev->rf.reqs[i].key, ev->rf.reqs[j].key);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * Gives every applicable line the slot of the first line with its name,
+ * and that first line's name a place in keys: sorting makes a file of a
+ * thousand lines cost what it should.
+ */
+static void share_slots(struct eval *ev, char **keys, size_t *slot)
+{
+	size_t n = ev->rf.n, *order = xcalloc(n + 1, sizeof(size_t));
+	size_t i, m = 0, owner = 0;
+
+	for (i = 0; i < n; i++)
+		if (ev->verdict[i] == V_MET)
+			order[m++] = i;
+	qsort_r(order, m, sizeof(*order), by_key, ev);
+	for (i = 0; i < m; i++) {
+		if (!i || strcmp(ev->rf.reqs[order[i]].key,
+				 ev->rf.reqs[owner].key)) {
+			owner = order[i];
+			keys[owner] = ev->rf.reqs[owner].key;
+		}
+		slot[order[i]] = owner;
+	}
+	free(order);
+}
+
 /* Looks every applicable name up in one pass over the environment. */
 static void look_up(struct eval *ev)
 {
-	size_t n = ev->rf.n, i, j;
+	size_t n = ev->rf.n, i;
 	char **keys = xcalloc(n + 1, sizeof(char *));
 	size_t *slot = xcalloc(n + 1, sizeof(size_t));
 	struct pydist *found = xcalloc(n + 1, sizeof(*found));
 
-	for (i = 0; i < n; i++) {
-		if (ev->verdict[i] != V_MET)
-			continue;
-		for (j = 0; j < i; j++)
-			if (keys[j] && !strcmp(keys[j], ev->rf.reqs[i].key))
-				break;
-		slot[i] = j;
-		if (j == i)
-			keys[i] = ev->rf.reqs[i].key;
-	}
+	share_slots(ev, keys, slot);
 	pyenv_find(&ev->env, keys, n, found, &ev->seen);
 
 	for (i = 0; i < n; i++) {

@@ -580,17 +580,48 @@ static int load_dist(const char *dir, const char *entry, int is_egg,
 	return r;
 }
 
-static long key_index(char *const *keys, size_t nkeys, const char *key)
-{
-	size_t i;
+/* A wanted name and its index in the caller's keys, sorted by name. */
+struct key_slot {
+	const char *key;
+	size_t idx;
+};
 
-	for (i = 0; i < nkeys; i++)
-		if (keys[i] && !strcmp(keys[i], key))
-			return (long)i;
-	return -1;
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct key_slot *)a)->key,
+		      ((const struct key_slot *)b)->key);
 }
 
-static void scan_dir(const char *dir, char *const *keys, size_t nkeys,
+/* By name, then by index, so the first index of a name sorts first. */
+static int by_name_then_index(const void *a, const void *b)
+{
+	const struct key_slot *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Keeps the first slot of each name; returns how many are left. */
+static size_t dedup_first(struct key_slot *slots, size_t n)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (!kept || strcmp(slots[kept - 1].key, slots[i].key))
+			slots[kept++] = slots[i];
+	return kept;
+}
+
+static long key_index(const struct key_slot *slots, size_t n, const char *key)
+{
+	struct key_slot want = { key, 0 };
+	const struct key_slot *hit = bsearch(&want, slots, n, sizeof(*slots),
+					     by_name);
+
+	return hit ? (long)hit->idx : -1;
+}
+
+static void scan_dir(const char *dir, const struct key_slot *slots, size_t n,
 		     struct pydist *found, size_t *seen)
 {
 	DIR *d = opendir(dir);
@@ -599,7 +630,7 @@ static void scan_dir(const char *dir, char *const *keys, size_t nkeys,
 	while (d && (de = readdir(d))) {
 		int is_egg;
 		char *key = entry_key(de->d_name, &is_egg);
-		long i = key ? key_index(keys, nkeys, key) : -1;
+		long i = key ? key_index(slots, n, key) : -1;
 
 		if (key)
 			(*seen)++;
@@ -611,15 +642,28 @@ static void scan_dir(const char *dir, char *const *keys, size_t nkeys,
 		closedir(d);
 }
 
+/*
+ * Keys are sorted once, so a directory of a thousand distributions costs
+ * a binary search per entry, not a pass over every wanted name. When a
+ * name is wanted twice the first index gets it, as before.
+ */
 void pyenv_find(const struct pyenv *env, char *const *keys, size_t nkeys,
 		struct pydist *found, size_t *seen)
 {
+	struct key_slot *slots = xcalloc(nkeys + 1, sizeof(*slots));
 	char *const *dir;
+	size_t i, n = 0;
 
+	for (i = 0; i < nkeys; i++)
+		if (keys[i])
+			slots[n++] = (struct key_slot){ keys[i], i };
+	qsort(slots, n, sizeof(*slots), by_name_then_index);
+	n = dedup_first(slots, n);
 	memset(found, 0, nkeys * sizeof(*found));
 	*seen = 0;
 	for (dir = env->site_dirs; dir && *dir; dir++)
-		scan_dir(*dir, keys, nkeys, found, seen);
+		scan_dir(*dir, slots, n, found, seen);
+	free(slots);
 }
 
 /* ---- declared requirements ---------------------------------------------- */
