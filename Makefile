@@ -5,7 +5,7 @@
 #   make test       unit tests, then integration tests against real servers,
 #                   then both again under ASan/UBSan (make asan), a valgrind
 #                   pass (make valgrind) and every fuzz corpus replayed,
-#                   then 5 s of fuzzing per target (make fuzz-replay)
+#                   then 30 s of fuzzing per target (make fuzz-replay)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (30) each
 #   make lint       the mechanical rules every C file follows (scripts/lint)
 #   make install    install under $(PREFIX) (DESTDIR honoured)
@@ -151,7 +151,7 @@ valgrind: all
 # every crash ever found included, then fuzzes for FUZZ_CI_SECONDS.
 FUZZ_BUILD := build-fuzz
 FUZZ_SECONDS ?= 30
-FUZZ_CI_SECONDS ?= 5
+FUZZ_CI_SECONDS ?= 30
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
