@@ -91,7 +91,9 @@ void cli_usage(FILE *to)
 "  130  interrupted by SIGINT (143: SIGTERM); the report lists what ran\n"
 "\n"
 "environment: NO_COLOR disables colour; PREFLIGHT_BACKEND_URL is the\n"
-"backend the default profile checks (default http://localhost:8000).\n"
+"backend the default profile checks (default http://localhost:8000);\n"
+"PREFLIGHT_LOCK_WAIT is how many seconds --fix waits for another\n"
+"preflight --fix on the same project (default 30).\n"
 "See preflight(1) for the config format and every check type.\n", to);
 }
 

@@ -73,9 +73,10 @@ static enum fetch_error classify(CURLcode rc, long oserr)
 	case CURLE_GOT_NOTHING:
 	case CURLE_RECV_ERROR:
 	case CURLE_PARTIAL_FILE:
+		return FETCH_CLOSED;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return FETCH_CLOSED;
+		return FETCH_NOT_HTTP;
 	default:
 		return FETCH_OTHER;
 	}
@@ -160,6 +161,10 @@ const char *fetch_error_phrase(struct fetch_reply *rep)
 		snprintf(phrase, sizeof(phrase), "the connection closed before "
 			 "a complete response: %s", rep->detail);
 		return phrase;
+	case FETCH_NOT_HTTP:
+		snprintf(phrase, sizeof(phrase), "the answer is not HTTP (%s)",
+			 rep->detail);
+		return phrase;
 	case FETCH_CONNECT:
 		snprintf(phrase, sizeof(phrase), "cannot connect: %s",
 			 rep->detail);
@@ -192,8 +197,12 @@ const char *fetch_error_hint(const struct fetch_reply *rep)
 		return "check the server's certificate and that the URL's "
 		       "scheme matches what the server speaks";
 	case FETCH_CLOSED:
-		return "the service may have crashed while answering, or "
-		       "something else listens on that port; look at its logs";
+		return "the service may have crashed while answering; look at "
+		       "its logs";
+	case FETCH_NOT_HTTP:
+		return "something other than an HTTP server listens on that "
+		       "port, or it speaks HTTPS: check the port and the URL's "
+		       "scheme";
 	default:
 		return "look at the service's logs";
 	}

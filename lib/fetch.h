@@ -42,7 +42,8 @@ enum fetch_error {
 	FETCH_TIMEOUT,		/* the deadline passed first */
 	FETCH_TOO_LARGE,	/* the body passed max_body */
 	FETCH_TLS,		/* TLS handshake or certificate */
-	FETCH_CLOSED,		/* the peer closed or sent garbage */
+	FETCH_CLOSED,		/* the peer closed before a whole response */
+	FETCH_NOT_HTTP,		/* what came back is not HTTP */
 	FETCH_OTHER,
 };
 

@@ -1,4 +1,4 @@
-"""The core's promises (issue 2), checked by running the built binary.
+"""The core's promises, checked by running the built binary.
 
 Every test drives $PREFLIGHT_BIN against real servers on 127.0.0.1 (the
 fixture backend under uvicorn, a refused port) or a real scratch directory,

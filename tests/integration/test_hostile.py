@@ -1,4 +1,4 @@
-"""Hostile peers and bad input (issue 8): each makes its one check fail
+"""Hostile peers and bad input: each makes its one check fail
 with a clear sentence while a healthy check in the same run passes; none
 crashes or hangs, and the binary's peak memory stays bounded.
 
@@ -88,6 +88,7 @@ def test_a_close_mid_response_is_named(tmp_path, server):
 def test_binary_junk_instead_of_http(tmp_path, server):
     checks, _, _ = run(tmp_path, server, http("junk", server.url + "/junk"))
     assert_sentence(checks["junk"], "/junk")
+    assert "not HTTP" in checks["junk"]["message"], checks["junk"]
 
 
 def test_json_nested_100000_deep_is_not_json(tmp_path, server):

@@ -1,4 +1,4 @@
-"""Interruption and concurrency (issue 8): SIGTERM and SIGINT stop a run
+"""Interruption and concurrency: SIGTERM and SIGINT stop a run
 with the report still written and children killed; two --fix runs on one
 project take turns; a report file is never left half-written."""
 

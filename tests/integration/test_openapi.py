@@ -1,4 +1,4 @@
-"""The openapi check (issue 4), run by the built binary against the real
+"""The openapi check, run by the built binary against the real
 FastAPI fixture backend: the incident's moved route, a method mismatch, a
 parameter in the wrong place, calls found in a client's source, the
 document's own failures, the default profile and --wait.

@@ -1,4 +1,4 @@
-"""Safe repairs (issue 8): programs run from argv arrays, never a shell, so
+"""Safe repairs: programs run from argv arrays, never a shell, so
 quotes, ';', '$()', backquotes and newlines in config values stay literal;
 and every fix is idempotent: a second --fix finds nothing to repair and
 changes nothing."""

@@ -1,4 +1,4 @@
-"""Secrets (issue 8): passwords in URLs and DSNs, Authorization headers and
+"""Secrets: passwords in URLs and DSNs, Authorization headers and
 values of keys named like secrets are planted in a config, and every output
 preflight makes is searched for them: each report format with -v, stderr,
 -o files, --list, --explain, --fix --dry-run actions, captured command

@@ -1,4 +1,4 @@
-"""The sync service, its log and its restart (issue 6), against a real
+"""The sync service, its log and its restart, against a real
 manage_background_sync.sh that starts a real Python worker in a venv
 without the worker's dependencies, as in the incident."""
 
