@@ -14,24 +14,7 @@
 #include <cmocka.h>
 
 #include "../../core/config.h"
-
-static int load(const char *checks, char **cause)
-{
-	struct config_opts opts = { .default_timeout_ms = 5000 };
-	struct config cfg;
-	char *text = NULL;
-	int rc;
-
-	memset(&cfg, 0, sizeof(cfg));
-	if (asprintf(&text, "{\"checks\": [%s]}", checks) < 0)
-		fail();
-	*cause = NULL;
-	rc = config_load_text(&cfg, text, strlen(text), "t.json", "/tmp",
-			      &opts, cause);
-	config_release(&cfg);
-	free(text);
-	return rc;
-}
+#include "load_checks.h"
 
 static void test_valid_configs_are_accepted(void **state)
 {
@@ -50,7 +33,7 @@ static void test_valid_configs_are_accepted(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *cause;
 
-		if (load(cases[i], &cause) != 0)
+		if (load_checks(cases[i], &cause) != 0)
 			fail_msg("refused: %s", cause);
 		free(cause);
 	}
@@ -97,7 +80,7 @@ static void test_bad_configs_are_refused_with_position(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *cause;
 
-		if (load(cases[i].check, &cause) == 0)
+		if (load_checks(cases[i].check, &cause) == 0)
 			fail_msg("accepted: %s", cases[i].check);
 		if (!cause || !strstr(cause, cases[i].want) ||
 		    strncmp(cause, "t.json:1:", 9) != 0)

@@ -15,24 +15,7 @@
 
 #include "../../core/config.h"
 #include "../../core/secret.h"
-
-static int load(const char *checks, char **cause)
-{
-	struct config_opts opts = { .default_timeout_ms = 5000 };
-	struct config cfg;
-	char *text = NULL;
-	int rc;
-
-	memset(&cfg, 0, sizeof(cfg));
-	if (asprintf(&text, "{\"checks\": [%s]}", checks) < 0)
-		fail();
-	*cause = NULL;
-	rc = config_load_text(&cfg, text, strlen(text), "t.json", "/tmp",
-			      &opts, cause);
-	config_release(&cfg);
-	free(text);
-	return rc;
-}
+#include "load_checks.h"
 
 static void test_valid_configs_are_accepted(void **state)
 {
@@ -54,7 +37,7 @@ static void test_valid_configs_are_accepted(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *cause;
 
-		if (load(cases[i], &cause) != 0)
+		if (load_checks(cases[i], &cause) != 0)
 			fail_msg("refused: %s: %s", cases[i], cause);
 		free(cause);
 	}
@@ -89,7 +72,7 @@ static void test_bad_configs_are_refused_with_position(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *cause;
 
-		if (load(cases[i].check, &cause) == 0)
+		if (load_checks(cases[i].check, &cause) == 0)
 			fail_msg("accepted: %s", cases[i].check);
 		if (!cause || !strstr(cause, cases[i].want) ||
 		    strncmp(cause, "t.json:1:", 9) != 0)
@@ -104,7 +87,7 @@ static void test_dsn_password_is_registered_as_secret(void **state)
 	char *cause, *scrubbed;
 
 	secret_clear();
-	assert_int_equal(load("{\"id\": \"a\", \"type\": \"postgres\", "
+	assert_int_equal(load_checks("{\"id\": \"a\", \"type\": \"postgres\", "
 			      "\"dsn\": \"host=h user=u password='s3cr et'\"}",
 			      &cause), 0);
 	free(cause);

@@ -1,0 +1,33 @@
+/*
+ * For unit tests of one check type's config refusals: loads a config made
+ * of the given check objects and returns what config_load_text returned,
+ * with the refusal (or NULL) in *cause for the caller to free.
+ */
+#ifndef PREFLIGHT_TEST_LOAD_CHECKS_H
+#define PREFLIGHT_TEST_LOAD_CHECKS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/config.h"
+
+static int load_checks(const char *checks, char **cause)
+{
+	struct config_opts opts = { .default_timeout_ms = 5000 };
+	struct config cfg;
+	char *text = NULL;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (asprintf(&text, "{\"checks\": [%s]}", checks) < 0)
+		abort();
+	*cause = NULL;
+	rc = config_load_text(&cfg, text, strlen(text), "t.json", "/tmp",
+			      &opts, cause);
+	config_release(&cfg);
+	free(text);
+	return rc;
+}
+
+#endif
