@@ -127,11 +127,14 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=86 \
 	LSAN_OPTIONS=suppressions=$(abspath tests/unit/lsan.supp)
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite
-VALGRIND_TESTS ?= tests/integration/test_core.py \
-	tests/integration/test_secrets.py::test_no_report_format_shows_a_secret
-# Wall-clock assertions (1 s deadlines, a TLS handshake) fail at its speed.
+VALGRIND_TESTS ?= tests/integration
+# Wall-clock assertions (1 s deadlines, a TLS handshake) fail at its speed,
+# and under valgrind a program that cannot be started exits 127 instead of
+# reporting its errno (docs/KNOWN_ISSUES.md).
 VALGRIND_SKIP := not hung_endpoint_fails_at_deadline_while_healthy_passes \
-	and not each_network_failure_has_its_own_sentence
+	and not each_network_failure_has_its_own_sentence \
+	and not test_missing_program_is_named \
+	and not test_missing_status_program_is_named
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \

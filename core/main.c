@@ -273,8 +273,10 @@ int main(int argc, char **argv)
 	unsigned char *sel;
 	int rc = cli_parse(argc, argv, &opts);
 
-	if (rc >= 0)
+	if (rc >= 0) {
+		cli_release(&opts);
 		return rc;
+	}
 	if (opts.init) {
 		rc = init_config(opts.out_path, opts.force, opts.quiet);
 		cli_release(&opts);
