@@ -328,7 +328,10 @@ static void run_round(struct sched *s, const unsigned char *todo)
 			pending += s->state[i] != DONE;
 		if (!pending)
 			break;
-		if (!s->running && !schedule(s))
+		/* A check just reaped may have let others start or skip. */
+		if (schedule(s))
+			continue;
+		if (!s->running)
 			break;	/* cannot happen: cycles are refused */
 		wait_until(s, wake);
 	}

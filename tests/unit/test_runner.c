@@ -289,6 +289,26 @@ static void test_failed_need_skips_dependent_naming_it(void **state)
 	assert_int_equal(b->attempts, 0);
 }
 
+/*
+ * The runner used to sleep its 100 ms housekeeping tick after a failure
+ * before skipping what depended on it; a refused backend must be
+ * reported, dependents and all, at once.
+ */
+static void test_dependents_of_a_failure_are_skipped_without_a_pause(
+	void **state)
+{
+	struct fixture *fx = *state;
+
+	add(fx, "port", &fake_type, NULL)->fail_until = NEVER;
+	add(fx, "health", &fake_type, "port");
+	add(fx, "docs", &fake_type, "health");
+	run_jobs(fx, 8);
+	assert_int_equal(result_of(fx, "docs")->status, STATUS_SKIP);
+	if (fx->run.duration_ms >= 80)
+		fail_msg("the run took %lld ms for one instant failure",
+			 (long long)fx->run.duration_ms);
+}
+
 static void test_skipped_need_skips_its_dependents_too(void **state)
 {
 	struct fixture *fx = *state;
@@ -888,6 +908,7 @@ int main(void)
 		FAKE_TEST(test_jobs_caps_how_many_run_at_once),
 		FAKE_TEST(test_one_job_runs_checks_one_after_another),
 		FAKE_TEST(test_failed_need_skips_dependent_naming_it),
+		FAKE_TEST(test_dependents_of_a_failure_are_skipped_without_a_pause),
 		FAKE_TEST(test_skipped_need_skips_its_dependents_too),
 		FAKE_TEST(test_one_failed_need_of_two_is_enough_to_skip),
 		FAKE_TEST(test_severity_warn_reports_failure_as_warn),
