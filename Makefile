@@ -105,7 +105,11 @@ test: all $(UNIT_BINS)
 	$(Q)scripts/lint
 	$(Q)scripts/install-deps --install test
 	$(Q)scripts/run-tests $(BUILD)
-	$(Q)$(MAKE) --no-print-directory asan valgrind fuzz-replay
+	$(Q)$(MAKE) --no-print-directory asan
+	@# valgrind runs one process at a time and fuzzing is time-boxed, so
+	@# the two share the machine; each one's output is printed whole.
+	$(Q)$(MAKE) --no-print-directory -j2 --output-sync=target \
+		valgrind fuzz-replay
 
 unit: $(UNIT_BINS)
 	$(Q)scripts/run-tests --unit-only $(BUILD)
