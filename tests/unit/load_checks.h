@@ -1,7 +1,9 @@
 /*
- * For unit tests of one check type's config refusals: loads a config made
- * of the given check objects and returns what config_load_text returned,
- * with the refusal (or NULL) in *cause for the caller to free.
+ * For unit tests of one check type's config: load_checks loads a config
+ * made of the given check objects and returns what config_load_text
+ * returned, with the refusal (or NULL) in *cause for the caller to free;
+ * find_check finds a check by id in a profile built by
+ * config_default_profile.
  */
 #ifndef PREFLIGHT_TEST_LOAD_CHECKS_H
 #define PREFLIGHT_TEST_LOAD_CHECKS_H
@@ -28,6 +30,20 @@ static int load_checks(const char *checks, char **cause)
 	config_release(&cfg);
 	free(text);
 	return rc;
+}
+
+static const cJSON *find_check(const cJSON *profile, const char *id)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(profile, "checks")) {
+		const char *have = cJSON_GetStringValue(
+			cJSON_GetObjectItem(c, "id"));
+
+		if (have && !strcmp(have, id))
+			return c;
+	}
+	return NULL;
 }
 
 #endif

@@ -90,20 +90,6 @@ static void test_bad_configs_are_refused_with_position(void **state)
 	}
 }
 
-static const cJSON *find_check(const cJSON *profile, const char *id)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, cJSON_GetObjectItem(profile, "checks")) {
-		const char *have = cJSON_GetStringValue(
-			cJSON_GetObjectItem(c, "id"));
-
-		if (have && !strcmp(have, id))
-			return c;
-	}
-	return NULL;
-}
-
 static void test_default_profile_needs_python_files(void **state)
 {
 	char tmpl[] = "/tmp/openapi-profile-XXXXXX";

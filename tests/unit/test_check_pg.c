@@ -97,20 +97,6 @@ static void test_dsn_password_is_registered_as_secret(void **state)
 	secret_clear();
 }
 
-static const cJSON *find_check(const cJSON *profile, const char *id)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, cJSON_GetObjectItem(profile, "checks")) {
-		const char *have = cJSON_GetStringValue(
-			cJSON_GetObjectItem(c, "id"));
-
-		if (have && !strcmp(have, id))
-			return c;
-	}
-	return NULL;
-}
-
 static void clear_pg_env(void)
 {
 	unsetenv("DATABASE_URL");
