@@ -2,8 +2,9 @@
  * For unit tests of one check type's config: load_checks loads a config
  * made of the given check objects and returns what config_load_text
  * returned, with the refusal (or NULL) in *cause for the caller to free;
- * find_check finds a check by id in a profile built by
- * config_default_profile.
+ * assert_refused fails the test unless a check is refused at t.json:1
+ * with `want` in the message; find_check finds a check by id in a
+ * profile built by config_default_profile. Include cmocka.h first.
  */
 #ifndef PREFLIGHT_TEST_LOAD_CHECKS_H
 #define PREFLIGHT_TEST_LOAD_CHECKS_H
@@ -30,6 +31,17 @@ static int load_checks(const char *checks, char **cause)
 	config_release(&cfg);
 	free(text);
 	return rc;
+}
+
+static void assert_refused(const char *check, const char *want)
+{
+	char *cause;
+
+	if (load_checks(check, &cause) == 0)
+		fail_msg("accepted: %s", check);
+	if (!cause || !strstr(cause, want) || strncmp(cause, "t.json:1:", 9))
+		fail_msg("%s: cause %s", check, cause ? cause : "(none)");
+	free(cause);
 }
 
 static const cJSON *find_check(const cJSON *profile, const char *id)
