@@ -17,8 +17,6 @@
 
 #define MAX_TARGETS 64
 
-char *tcp_target_of_url(const char *url);
-
 struct target {
 	char *text;		/* as configured, for messages */
 	char *host;
@@ -267,7 +265,7 @@ static void tcp_run(void *state, const struct check_ctx *ctx,
 }
 
 /* "host:port" of a URL, with the scheme's port when none is given. */
-char *tcp_target_of_url(const char *url)
+static char *tcp_target_of_url(const char *url)
 {
 	const char *host = strstr(url, "://");
 	const char *end, *close;
